@@ -1,0 +1,60 @@
+import { openDatabase } from '../platform/database.ts';
+import { openAccessControl } from '../platform/http/access.ts';
+import { buildApp } from '../platform/http/app.ts';
+import { platformJobs, startJobs } from '../platform/jobs.ts';
+import { migrate } from '../platform/migrate.ts';
+import { modules } from '../modules/index.ts';
+import type { Command } from './command.ts';
+import { createLogger, loadConfigOrExit, printBanner, type Stoppable, stopOnSignals, version } from './runtime.ts';
+
+export type ServeOptions = { migrateFirst: boolean; withWorker: boolean; banner: string };
+
+/** Starts the API (and, for `demo`, migrations and the worker) and keeps running until a signal. */
+export async function startServer(options: ServeOptions): Promise<number> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config);
+  const components: Stoppable[] = [];
+  stopOnSignals(logger, components);
+
+  const database = await openDatabase(config, logger);
+  components.push({ name: 'database', stop: () => database.close() });
+  if (options.migrateFirst) {
+    await migrate(database.url, { log: (message) => logger.info(message) });
+  }
+  const app = await buildApp({
+    services: { config, db: database.db, logger },
+    modules,
+    accessControl: openAccessControl,
+    version,
+  });
+  await app.listen({ port: config.port, host: config.host });
+  components.push({ name: 'http', stop: () => app.close() });
+  if (options.withWorker) {
+    const jobs = await startJobs(database.url, logger, platformJobs(database.db));
+    components.push({ name: 'worker', stop: () => jobs.stop() });
+  }
+  const address = app.server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, database: database.kind }, 'fenqi is serving');
+  printBanner([
+    `${options.banner} ${version} is running at ${url}`,
+    `API docs:   ${url}/docs    (OpenAPI: ${url}/openapi.json)`,
+    `Readiness:  ${url}/readyz`,
+    `Database:   ${database.kind === 'embedded' ? `embedded PostgreSQL (data in ${config.embeddedPgDir})` : 'DATABASE_URL'}`,
+    'Stop with Ctrl-C.',
+  ]);
+  return new Promise<number>(() => {});
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Start the HTTP API',
+  usage: 'fenqi serve [--migrate]',
+  description:
+    'Serves the API on HOST:PORT (default 127.0.0.1:8080) against DATABASE_URL, or an embedded PostgreSQL when it is unset.\nConfiguration comes from environment variables: see docs/configuration.md.',
+  options: { migrate: { type: 'boolean', default: false } },
+  optionHelp: ['--migrate           apply pending migrations before serving'],
+  run: async ({ values }) => startServer({ migrateFirst: values.migrate === true, withWorker: false, banner: 'Fenqi API' }),
+};

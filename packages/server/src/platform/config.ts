@@ -1,0 +1,165 @@
+import { z } from 'zod';
+
+// Every setting comes from the environment (twelve-factor), is validated once at start-up and is
+// then passed around as a typed object. Limits carry their unit last (STYLE.md).
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, `must be an integer between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+    } catch {
+      return false;
+    }
+  }, 'must be a URL of the form postgres://user[:password]@host[:port]/database');
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'redis:' || url.protocol === 'rediss:';
+    } catch {
+      return false;
+    }
+  }, 'must be a URL of the form redis://host[:port][/db]');
+
+const origins = z
+  .string()
+  .trim()
+  .transform((value) =>
+    value === ''
+      ? []
+      : value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== ''),
+  )
+  .refine(
+    (list) =>
+      list.every((origin) => {
+        try {
+          const url = new URL(origin);
+          return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+        } catch {
+          return false;
+        }
+      }),
+    'must be a comma-separated list of origins like https://console.example.com (scheme, host, optional port; no path)',
+  );
+
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => ['true', 'false', '1', '0', 'yes', 'no'].includes(value), 'must be true or false')
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const timeZone = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Asia/Shanghai');
+
+/** The environment variables Fenqi reads, with their defaults. docs/configuration.md lists the same set. */
+export const configSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  PORT: integer(0, 65535).default(8080),
+  HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+  REDIS_URL: redisUrl.optional(),
+  LOG_LEVEL: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }).default('info'),
+  FENQI_DATA_DIR: z.string().trim().min(1, 'must not be empty').default('.fenqi'),
+  FENQI_PG_DIR: z.string().trim().min(1, 'must not be empty').optional(),
+  CORS_ORIGINS: origins.default([]),
+  DB_POOL_MAX: integer(1, 1000).default(10),
+  DB_STATEMENT_TIMEOUT_MS: integer(0, 3_600_000).default(30_000),
+  HTTP_BODY_BYTES_MAX: integer(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  HTTP_REQUEST_TIMEOUT_MS: integer(0, 600_000).default(30_000),
+  RATE_LIMIT_MAX: integer(1, 10_000_000).default(1200),
+  RATE_LIMIT_WINDOW_MS: integer(1000, 3_600_000).default(60_000),
+  IDEMPOTENCY_TTL_HOURS: integer(1, 24 * 365).default(48),
+  IDEMPOTENCY_LOCK_SECONDS: integer(1, 3600).default(60),
+  BUSINESS_TIME_ZONE: timeZone.default('Asia/Shanghai'),
+  TRUST_PROXY: booleanFlag.default(false),
+});
+
+export type EnvConfig = z.output<typeof configSchema>;
+
+
+export class ConfigError extends Error {
+  readonly problems: { variable: string; message: string }[];
+
+  constructor(problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}\n` +
+        'See docs/configuration.md for every setting.',
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    // An empty variable means "not set": `PORT= fenqi serve` should use the default.
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(environment)');
+      const given = raw[variable];
+      const shown = given === undefined || variable.endsWith('_URL') ? '' : ` (got ${JSON.stringify(given)})`;
+      return { variable, message: `${issue.message}${shown}` };
+    });
+    throw new ConfigError(problems);
+  }
+  return toConfig(parsed.data);
+}
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(c: EnvConfig) {
+  return {
+    databaseUrl: c.DATABASE_URL,
+    port: c.PORT,
+    host: c.HOST,
+    redisUrl: c.REDIS_URL,
+    logLevel: c.LOG_LEVEL,
+    dataDir: c.FENQI_DATA_DIR,
+    embeddedPgDir: c.FENQI_PG_DIR ?? `${c.FENQI_DATA_DIR}/pg`,
+    corsOrigins: c.CORS_ORIGINS,
+    dbPoolMax: c.DB_POOL_MAX,
+    dbStatementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+    httpBodyBytesMax: c.HTTP_BODY_BYTES_MAX,
+    httpRequestTimeoutMs: c.HTTP_REQUEST_TIMEOUT_MS,
+    rateLimitMax: c.RATE_LIMIT_MAX,
+    rateLimitWindowMs: c.RATE_LIMIT_WINDOW_MS,
+    idempotencyTtlHours: c.IDEMPOTENCY_TTL_HOURS,
+    idempotencyLockSeconds: c.IDEMPOTENCY_LOCK_SECONDS,
+    businessTimeZone: c.BUSINESS_TIME_ZONE,
+    trustProxy: c.TRUST_PROXY,
+  };
+}

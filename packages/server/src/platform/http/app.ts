@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import { Redis } from 'ioredis';
+import { safeParse, type $ZodType } from 'zod/v4/core';
+import { AppError, problemOf } from '../errors.ts';
+import { errorHandler, RequestValidationError, sendProblem } from './problem.ts';
+import { registerMetrics } from './metrics.ts';
+import { RouteTable } from './route-table.ts';
+import { assertEveryApiRouteHasPermission, registerRoutes, type AccessControl } from './register.ts';
+import type { RouteDefinition, Services } from './route.ts';
+import { registerHealthRoutes } from './health.ts';
+
+export type Module = { name: string; routes: RouteDefinition[] };
+
+export type AppOptions = {
+  services: Services;
+  modules: Module[];
+  accessControl: AccessControl;
+  version: string;
+};
+
+/** One log line per request, when it completes (Fastify's default logs two). */
+class RequestLog extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'requestId' });
+  }
+
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    const line = {
+      method: request.method,
+      url: request.url,
+      route: request.routeOptions.url,
+      statusCode: reply.statusCode,
+      responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
+    };
+    if (error) request.log.error({ ...line, err: error }, 'request errored');
+    else request.log.info(line, 'request completed');
+  }
+}
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{8,128}$/;
+
+function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  // A caller-supplied id links our log lines to theirs, but only if it cannot inject into logs.
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+}
+
+/** Builds the HTTP application without listening, so tests and `serve` build the same thing. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, logger } = options.services;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new RequestLog(),
+    genReqId: requestId,
+    requestIdHeader: false,
+    bodyLimit: config.httpBodyBytesMax,
+    trustProxy: config.trustProxy,
+    requestTimeout: config.httpRequestTimeoutMs,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  app.setValidatorCompiler(({ schema }) => (data) => {
+    const result = safeParse(schema as $ZodType, data);
+    return result.success ? { value: result.data } : { error: new RequestValidationError(result.error.issues) };
+  });
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  // JSON only: a text/plain body is refused with 415 rather than reaching a handler as a string.
+  app.removeContentTypeParser('text/plain');
+
+  const routes = new RouteTable();
+  app.addHook('onRoute', (route) => {
+    // The CORS plugin's catch-all OPTIONS route would make every path "exist"; skip catch-alls.
+    if (route.url === '*' || route.url === '/*') return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.add(method, route.url);
+  });
+  assertEveryApiRouteHasPermission(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = routes.allowedMethods(path);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(
+        reply,
+        request,
+        problemOf(new AppError('method_not_allowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`)),
+      );
+    }
+    return sendProblem(reply, request, problemOf(new AppError('not_found', `There is no resource at ${path}.`)));
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifyHelmet, {
+    // The API answers JSON; the interactive docs at /docs need their own scripts and styles only.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Served over plain HTTP on localhost in development; upgrading would break it.
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+  });
+  await app.register(fastifyCors, {
+    origin: config.corsOrigins.length === 0 ? false : config.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['content-type', 'idempotency-key', 'authorization', 'x-request-id', 'x-csrf-token'],
+    exposedHeaders: ['x-request-id', 'idempotent-replayed', 'retry-after'],
+    maxAge: 600,
+  });
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 })
+    : undefined;
+  if (redis) {
+    redis.on('error', (error) => logger.warn({ err: error }, 'rate-limit store (Redis) error'));
+    app.addHook('onClose', async () => {
+      redis.disconnect();
+    });
+  }
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: config.rateLimitMax,
+    timeWindow: config.rateLimitWindowMs,
+    ...(redis ? { redis, nameSpace: 'fenqi:rate-limit:' } : {}),
+    // A Redis outage must not take the API down with it: count locally-unknown as allowed.
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('rate_limited', `Too many requests: at most ${context.max} per ${context.after} window. Retry after ${Math.ceil(context.ttl / 1000)} s.`),
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Fenqi API',
+        version: options.version,
+        description:
+          'Fenqi consumer-finance platform API. Mutating requests require an Idempotency-Key header; errors are application/problem+json (RFC 9457). See docs/api/.',
+      },
+      servers: [{ url: '/' }],
+    },
+    transform: (document) => {
+      const transformed = jsonSchemaTransform(document);
+      const config = document.route.config as { kind?: string; permission?: string } | undefined;
+      const schema = { ...(transformed.schema as Record<string, unknown>) };
+      if (config?.permission) schema['x-permission'] = config.permission;
+      if (config?.kind === 'command') {
+        schema.headers = {
+          type: 'object',
+          required: ['idempotency-key'],
+          properties: {
+            'idempotency-key': {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+              description: 'Unique per intended change; a retry with the same key returns the first response.',
+            },
+          },
+        };
+      }
+      return { ...transformed, schema };
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+
+  const metrics = registerMetrics(app);
+  registerHealthRoutes(app, options.services, metrics);
+  for (const module of options.modules) {
+    registerRoutes(app, module.routes, options.services, options.accessControl);
+  }
+  app.get('/openapi.json', { schema: { hide: true }, config: { permission: 'public', rateLimit: false } }, async () => app.swagger());
+  return app;
+}
+
+export type { FastifyInstance, FastifyRequest };

@@ -1,0 +1,170 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { AppError } from '../errors.ts';
+import type { DB, Tx } from '../db.ts';
+
+// Idempotency-Key handling (ARCHITECTURE invariant 3). The key is scoped to the caller; the request
+// is identified by a fingerprint (method, path, canonical JSON body). A replay returns the stored
+// status and body byte for byte; the same key with another request is idempotency_key_reused; a
+// key whose first request is still running is idempotency_key_in_progress.
+
+const keyPattern = /^[\x21-\x7e]{1,255}$/;
+
+export type StoredResponse = { status: number; body: string; contentType: string };
+
+export type Claim =
+  | { outcome: 'claimed'; caller: string; key: string; token: string; fingerprint: string }
+  | { outcome: 'replay'; response: StoredResponse };
+
+export function parseIdempotencyKey(header: string | string[] | undefined): string {
+  if (header === undefined) {
+    throw new AppError('idempotency_key_missing', 'This request changes state: send an Idempotency-Key header (a unique value per intended change, e.g. a UUID).', {
+      errors: [{ in: 'headers', path: 'idempotency-key', message: 'required' }],
+    });
+  }
+  const key = Array.isArray(header) ? header[0] : header;
+  if (Array.isArray(header) && header.length > 1) {
+    throw new AppError('idempotency_key_invalid', 'Send exactly one Idempotency-Key header.');
+  }
+  if (key === undefined || !keyPattern.test(key)) {
+    throw new AppError('idempotency_key_invalid', 'The Idempotency-Key must be 1 to 255 visible ASCII characters.', {
+      errors: [{ in: 'headers', path: 'idempotency-key', message: 'must be 1 to 255 visible ASCII characters' }],
+    });
+  }
+  return key;
+}
+
+/** JSON with object keys sorted, so that key order and whitespace do not change the fingerprint. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function fingerprintOf(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method}\n${path}\n${body === undefined ? '' : canonicalJson(body)}`)
+    .digest('hex');
+}
+
+export type ClaimRequest = {
+  caller: string;
+  key: string;
+  method: string;
+  path: string;
+  fingerprint: string;
+  ttlHours: number;
+  lockSeconds: number;
+};
+
+/**
+ * Claims the key in its own short transaction (autocommit), so concurrent requests with the same
+ * key see it at once instead of queueing behind the first request's business transaction.
+ */
+export async function claimIdempotencyKey(db: DB, request: ClaimRequest): Promise<Claim> {
+  const token = randomUUID();
+  // A claim may be taken over only when it is stale (its process died: no completion within
+  // lockSeconds) for the very same request, or when the key has expired but was not yet pruned.
+  const claimed = await sql<{ claim_token: string }>`
+    INSERT INTO idempotency_keys AS k
+      (caller, key, method, path, fingerprint, claim_token, state, locked_until, expires_at)
+    VALUES (${request.caller}, ${request.key}, ${request.method}, ${request.path}, ${request.fingerprint},
+            ${token}, 'in_progress', now() + make_interval(secs => ${request.lockSeconds}),
+            now() + make_interval(hours => ${request.ttlHours}))
+    ON CONFLICT (caller, key) DO UPDATE SET
+      method = excluded.method, path = excluded.path, fingerprint = excluded.fingerprint,
+      claim_token = excluded.claim_token, state = 'in_progress', locked_until = excluded.locked_until,
+      response_status = NULL, response_body = NULL, response_content_type = NULL,
+      created_at = now(), completed_at = NULL, expires_at = excluded.expires_at
+    WHERE k.expires_at < now()
+       OR (k.state = 'in_progress' AND k.locked_until < now() AND k.fingerprint = excluded.fingerprint)
+    RETURNING k.claim_token`.execute(db);
+  if (claimed.rows.length === 1) {
+    return { outcome: 'claimed', caller: request.caller, key: request.key, token, fingerprint: request.fingerprint };
+  }
+  const existing = await db
+    .selectFrom('idempotency_keys')
+    .select(['fingerprint', 'state', 'response_status', 'response_body', 'response_content_type'])
+    .where('caller', '=', request.caller)
+    .where('key', '=', request.key)
+    .executeTakeFirst();
+  if (!existing) {
+    // Pruned between our insert and select: extremely rare; the client may simply retry.
+    throw new AppError('idempotency_key_in_progress', 'The Idempotency-Key changed state during the request; retry it.');
+  }
+  if (existing.fingerprint !== request.fingerprint) {
+    throw new AppError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used with a different request (method, path or body). Use a new key for a new request.',
+    );
+  }
+  if (existing.state === 'in_progress' || existing.response_status === null || existing.response_body === null) {
+    throw new AppError(
+      'idempotency_key_in_progress',
+      'A request with this Idempotency-Key is still being processed. Retry after it completes to get its result.',
+    );
+  }
+  return {
+    outcome: 'replay',
+    response: {
+      status: existing.response_status,
+      body: existing.response_body,
+      contentType: existing.response_content_type ?? 'application/json; charset=utf-8',
+    },
+  };
+}
+
+type OwnedClaim = Extract<Claim, { outcome: 'claimed' }>;
+
+/**
+ * Records the response inside the handler's transaction. If our claim was taken over (we ran past
+ * the lock time and another attempt started), this updates nothing and the transaction must roll
+ * back, so that only one attempt's effects ever commit.
+ */
+export async function completeIdempotencyKey(trx: Tx | DB, claim: OwnedClaim, response: StoredResponse): Promise<void> {
+  const result = await trx
+    .updateTable('idempotency_keys')
+    .set({
+      state: 'completed',
+      response_status: response.status,
+      response_body: response.body,
+      response_content_type: response.contentType,
+      completed_at: sql<Date>`now()`,
+      locked_until: null,
+    })
+    .where('caller', '=', claim.caller)
+    .where('key', '=', claim.key)
+    .where('claim_token', '=', claim.token)
+    .where('state', '=', 'in_progress')
+    .executeTakeFirst();
+  if (result.numUpdatedRows !== 1n) {
+    throw new Error(`idempotency claim for key ${claim.key} was lost before completion`);
+  }
+}
+
+/** Gives the key back (the request failed in a way a retry may fix, e.g. a 5xx). */
+export async function releaseIdempotencyKey(db: DB, claim: OwnedClaim): Promise<void> {
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('caller', '=', claim.caller)
+    .where('key', '=', claim.key)
+    .where('claim_token', '=', claim.token)
+    .where('state', '=', 'in_progress')
+    .execute();
+}
+
+/** Deletes expired keys in batches; returns how many were removed. Run by the worker's prune job. */
+export async function pruneIdempotencyKeys(db: DB, batchRowsMax = 10_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await sql`
+      DELETE FROM idempotency_keys
+      WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at < now() LIMIT ${batchRowsMax})`.execute(db);
+    const deleted = Number(result.numAffectedRows ?? 0n);
+    total += deleted;
+    if (deleted < batchRowsMax) return total;
+  }
+}

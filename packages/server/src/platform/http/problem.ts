@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { AppError, type FieldError, type Problem, problemOf, problemTypeBase, errorCatalogue } from '../errors.ts';
+
+// Every error leaves the server as application/problem+json (RFC 9457), mapped here once.
+
+export const problemContentType = 'application/problem+json; charset=utf-8';
+
+type ValidationLocation = NonNullable<FieldError['in']>;
+
+/** Thrown by our validator compiler; carries Zod's issues for the field-error list. */
+export class RequestValidationError extends Error {
+  readonly issues: z.core.$ZodIssue[];
+  readonly statusCode = 400;
+  validationContext?: string;
+
+  constructor(issues: z.core.$ZodIssue[]) {
+    super('request validation failed');
+    this.issues = issues;
+  }
+}
+
+const locationOf: Record<string, ValidationLocation> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'params',
+  headers: 'headers',
+};
+
+export function fieldErrors(issues: z.core.$ZodIssue[], location?: ValidationLocation): FieldError[] {
+  return issues.map((issue) => ({
+    ...(location === undefined ? {} : { in: location }),
+    path: issue.path.length === 0 ? '' : issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+function fromFastify(error: FastifyError): AppError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('malformed_json', 'The request body could not be parsed as JSON.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('malformed_json', 'The request says it has a JSON body (Content-Type: application/json) but the body is empty.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', 'The request body is larger than this server accepts.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('bad_request', 'The Content-Length header does not match the body.');
+  }
+  if (error instanceof SyntaxError && error.statusCode === 400) {
+    return new AppError('malformed_json', 'The request body could not be parsed as JSON.');
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    if (error.statusCode === 404) return new AppError('not_found', 'Nothing is here.');
+    if (error.statusCode === 413) return new AppError('payload_too_large', 'The request body is larger than this server accepts.');
+    if (error.statusCode === 415) return new AppError('unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.');
+    return new AppError('bad_request', error.message);
+  }
+  return undefined;
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Problem): FastifyReply {
+  const body: Problem = { ...problem, instance: request.url.split('?')[0] ?? request.url, requestId: request.id };
+  return reply.status(problem.status).type(problemContentType).send(JSON.stringify(body));
+}
+
+export function errorHandler(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    if (error.status >= 500) request.log.error({ err: error }, error.detail);
+    return sendProblem(reply, request, problemOf(error));
+  }
+  if (error instanceof RequestValidationError) {
+    const location = locationOf[error.validationContext ?? 'body'];
+    const errors = fieldErrors(error.issues, location);
+    const summary = errors
+      .slice(0, 3)
+      .map((e) => `${e.path === '' ? '(root)' : e.path}: ${e.message}`)
+      .join('; ');
+    return sendProblem(
+      reply,
+      request,
+      problemOf(new AppError('validation_failed', `The ${location ?? 'request'} is not valid: ${summary}${errors.length > 3 ? '; …' : ''}`, { errors })),
+    );
+  }
+  const mapped = fromFastify(error as FastifyError);
+  if (mapped) return sendProblem(reply, request, problemOf(mapped));
+
+  // A bug or an outage: log everything under an incident id, tell the client only the id.
+  const incidentId = randomUUID();
+  request.log.error({ err: error, incidentId }, 'unhandled error');
+  const spec = errorCatalogue.internal_error;
+  return sendProblem(reply, request, {
+    type: `${problemTypeBase}internal_error`,
+    title: spec.title,
+    status: spec.status,
+    code: 'internal_error',
+    detail: `Something went wrong on our side. Quote incident ${incidentId} when you contact support.`,
+    incidentId,
+  });
+}

@@ -1,0 +1,142 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  fingerprintOf,
+  parseIdempotencyKey,
+  releaseIdempotencyKey,
+} from './idempotency.ts';
+import type { Caller, RouteDefinition, Services } from './route.ts';
+
+export type AccessControl = {
+  /** Identifies the caller and checks the route's permission; throws an AppError (401/403) if refused. */
+  authorize(request: FastifyRequest, route: RouteDefinition): Promise<Caller>;
+};
+
+const jsonContentType = 'application/json; charset=utf-8';
+
+type Sendable = { status: number; body: string; headers?: Record<string, string> | undefined };
+
+/** Encodes the handler's result through the response schema: unlisted fields never leave. */
+function serialize(route: RouteDefinition, result: { status: number; body: unknown; headers?: Record<string, string> }): Sendable {
+  const schema = route.schema.response[result.status];
+  if (!schema) throw new Error(`${route.method} ${route.url} returned status ${result.status}, which its schema does not declare`);
+  const encoded = z.encode(schema, result.body as never);
+  return { status: result.status, body: JSON.stringify(encoded), headers: result.headers };
+}
+
+function send(reply: FastifyReply, response: Sendable, contentType = jsonContentType): FastifyReply {
+  if (response.headers) reply.headers(response.headers);
+  return reply.status(response.status).type(contentType).send(response.body);
+}
+
+function callerKey(caller: Caller): string {
+  return `${caller.kind}:${caller.id}`;
+}
+
+async function runCommand(
+  route: Extract<RouteDefinition, { kind: 'command' }>,
+  input: Parameters<Extract<RouteDefinition, { kind: 'compute' }>['handler']>[0],
+  services: Services,
+): Promise<FastifyReply> {
+  const { request, reply } = input;
+  const key = parseIdempotencyKey(request.headers['idempotency-key']);
+  const { config, db } = services;
+  const claim = await claimIdempotencyKey(db, {
+    caller: callerKey(input.caller),
+    key,
+    method: request.method,
+    path: request.url,
+    fingerprint: fingerprintOf(request.method, request.url, request.body),
+    ttlHours: config.idempotencyTtlHours,
+    lockSeconds: config.idempotencyLockSeconds,
+  });
+  if (claim.outcome === 'replay') {
+    reply.header('idempotent-replayed', 'true');
+    return reply.status(claim.response.status).type(claim.response.contentType).send(claim.response.body);
+  }
+  try {
+    const response = await db.transaction().execute(async (trx) => {
+      const result = await route.handler({ ...input, trx });
+      const sendable = serialize(route, result);
+      await completeIdempotencyKey(trx, claim, { status: sendable.status, body: sendable.body, contentType: jsonContentType });
+      return sendable;
+    });
+    return send(reply, response);
+  } catch (error) {
+    // The transaction rolled back, so nothing happened: give the key back. A rejected request
+    // leaves no trace (ARCHITECTURE invariant 5), and a retry with the same key may run again.
+    await releaseIdempotencyKey(db, claim).catch((releaseError: unknown) =>
+      request.log.warn({ err: releaseError }, 'could not release idempotency key'),
+    );
+    throw error;
+  }
+}
+
+/** Registers declared routes. Every route must name a permission; start-up fails otherwise. */
+export function registerRoutes(
+  app: FastifyInstance,
+  routes: RouteDefinition[],
+  services: Services,
+  accessControl: AccessControl,
+): void {
+  for (const route of routes) {
+    if (!route.permission) throw new Error(`route ${route.method} ${route.url} declares no permission`);
+    if (route.kind === 'command' && route.method === 'GET') {
+      throw new Error(`route GET ${route.url} is a command; GET must not change state`);
+    }
+    if (route.kind === 'query' && route.method !== 'GET') {
+      throw new Error(`route ${route.method} ${route.url} is a query; use GET`);
+    }
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema: {
+        summary: route.summary,
+        ...(route.description === undefined ? {} : { description: route.description }),
+        tags: route.tags,
+        ...(route.schema.params ? { params: route.schema.params } : {}),
+        ...(route.schema.querystring ? { querystring: route.schema.querystring } : {}),
+        ...(route.schema.body ? { body: route.schema.body } : {}),
+        response: route.schema.response,
+      },
+      config: {
+        permission: route.permission,
+        kind: route.kind,
+        ...(route.rateLimit === undefined
+          ? {}
+          : { rateLimit: route.rateLimit === false ? false : { max: route.rateLimit.max, timeWindow: route.rateLimit.timeWindowMs } }),
+      },
+      handler: async (request, reply) => {
+        const caller = await accessControl.authorize(request, route);
+        const input = {
+          params: request.params as never,
+          query: request.query as never,
+          body: request.body as never,
+          caller,
+          request,
+          reply,
+          services,
+        };
+        switch (route.kind) {
+          case 'query':
+            return send(reply, serialize(route, await route.handler({ ...input, db: services.db })));
+          case 'compute':
+            return send(reply, serialize(route, await route.handler(input)));
+          case 'command':
+            return runCommand(route, input, services);
+        }
+      },
+    });
+  }
+}
+
+export function assertEveryApiRouteHasPermission(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const permission = (route.config as { permission?: string } | undefined)?.permission;
+    if (route.url.startsWith('/api/') && !permission) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
+    }
+  });
+}

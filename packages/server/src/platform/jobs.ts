@@ -1,0 +1,40 @@
+import { PgBoss } from 'pg-boss';
+import type { DB } from './db.ts';
+import { pruneIdempotencyKeys } from './http/idempotency.ts';
+import type { Logger } from './logger.ts';
+
+// Background jobs on pg-boss: a queue in PostgreSQL, so no extra infrastructure. Exactly-once
+// effects come from our own idempotency, not from the queue; every job is safe to run twice.
+
+export type JobRunner = { stop(): Promise<void> };
+
+type JobDefinition = { name: string; cron: string; run: () => Promise<Record<string, unknown>> };
+
+export function platformJobs(db: DB): JobDefinition[] {
+  return [
+    {
+      name: 'prune-idempotency-keys',
+      cron: '17 * * * *',
+      run: async () => ({ deleted: await pruneIdempotencyKeys(db) }),
+    },
+  ];
+}
+
+export async function startJobs(connectionString: string, logger: Logger, jobs: JobDefinition[]): Promise<JobRunner> {
+  const boss = new PgBoss({ connectionString, schema: 'pgboss', application_name: 'fenqi-worker' });
+  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  await boss.start();
+  for (const job of jobs) {
+    await boss.createQueue(job.name);
+    await boss.schedule(job.name, job.cron, null, { tz: 'UTC' });
+    await boss.work(job.name, async () => {
+      const result = await job.run();
+      logger.info({ job: job.name, ...result }, 'job completed');
+      return result;
+    });
+  }
+  logger.info({ jobs: jobs.map((job) => job.name) }, 'worker started');
+  return {
+    stop: () => boss.stop({ graceful: true, timeout: 20_000 }),
+  };
+}

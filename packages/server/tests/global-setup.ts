@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
+import { migrate } from '../src/platform/migrate.ts';
+
+// Once per test run: find the PostgreSQL server (DATABASE_URL, else an embedded one), migrate a
+// template database, and hand its name to the test files. Each test file then copies the template
+// into a database of its own (tests/support/db.ts), so files run in parallel and leave nothing.
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgres: { adminUrl: string; template: string; runId: string };
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const runId = randomBytes(4).toString('hex');
+  let embedded: EmbeddedPostgres | undefined;
+  const external = process.env.DATABASE_URL;
+  if (external === undefined || external === '') {
+    embedded = await startEmbeddedPostgres({
+      dataDir: resolve(import.meta.dirname, '../../../.fenqi/test-pg'),
+      durable: false,
+      maxConnections: 400,
+    });
+  }
+  const adminUrl = external && external !== '' ? external : (embedded?.url ?? '');
+  const template = `fenqi_tpl_${runId}`;
+  await admin(adminUrl, (client) => client.query(`CREATE DATABASE ${template}`));
+  await migrate(withDatabase(adminUrl, template));
+  project.provide('postgres', { adminUrl, template, runId });
+
+  return async () => {
+    await admin(adminUrl, async (client) => {
+      const { rows } = await client.query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`,
+        [template, `fenqi_t_${runId}_%`],
+      );
+      for (const { datname } of rows) {
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      }
+    });
+    await embedded?.stop();
+  };
+}

@@ -1,0 +1,72 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/platform/config.ts';
+import { openAccessControl } from '../../src/platform/http/access.ts';
+import { buildApp, type Module } from '../../src/platform/http/app.ts';
+import type { AccessControl } from '../../src/platform/http/register.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { modules as productionModules } from '../../src/modules/index.ts';
+import type { TestDatabase } from './db.ts';
+
+export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
+
+export type TestServer = {
+  app: FastifyInstance;
+  baseUrl: string;
+  config: Config;
+  logs: LogLine[];
+  close(): Promise<void>;
+};
+
+/** A real Fastify server on an ephemeral port against the file's own database; logs are captured. */
+export async function startTestServer(
+  database: TestDatabase,
+  options: { env?: Record<string, string>; modules?: Module[]; accessControl?: AccessControl } = {},
+): Promise<TestServer> {
+  const config = loadConfig({ DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'info', ...options.env });
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
+      callback();
+    },
+  });
+  const logger = createLogger(config, sink);
+  const app = await buildApp({
+    services: { config, db: database.db, logger },
+    modules: [...productionModules, ...(options.modules ?? [])],
+    accessControl: options.accessControl ?? openAccessControl,
+    version: 'test',
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address !== 'object') throw new Error('server has no address');
+  return { app, baseUrl: `http://127.0.0.1:${address.port}`, config, logs, close: () => app.close() };
+}
+
+export type HttpResult = { status: number; headers: Headers; text: string; json: unknown };
+
+/** Sends a request over real HTTP and returns status, headers, raw text and parsed JSON. */
+export async function http(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<HttpResult> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | Buffer | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
