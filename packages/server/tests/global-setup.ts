@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -35,9 +36,12 @@ export default async function setup(project: TestProject) {
   const runId = randomBytes(4).toString('hex');
   let embedded: EmbeddedPostgres | undefined;
   const external = process.env.DATABASE_URL;
+  // Without DATABASE_URL each run gets a throw-away cluster of its own (removed at the end), so
+  // concurrent runs never share, or stop, each other's server.
+  const embeddedDir = resolve(import.meta.dirname, `../../../.fenqi/test-pg/${runId}`);
   if (external === undefined || external === '') {
     embedded = await startEmbeddedPostgres({
-      dataDir: resolve(import.meta.dirname, '../../../.fenqi/test-pg'),
+      dataDir: embeddedDir,
       durable: false,
       maxConnections: 400,
     });
@@ -58,6 +62,11 @@ export default async function setup(project: TestProject) {
         await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
       }
     });
-    await embedded?.stop();
+    if (embedded) {
+      await embedded.stop();
+      for (const path of [embeddedDir, `${embeddedDir}.log`, `${embeddedDir}.owner`, `${embeddedDir}.password`]) {
+        rmSync(path, { recursive: true, force: true });
+      }
+    }
   };
 }

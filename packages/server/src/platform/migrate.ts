@@ -30,8 +30,9 @@ export function readMigrations(dir = migrationsDir): MigrationFile[] {
     };
   });
   migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) {
-      throw new Error(`migrations must be numbered 0001, 0002, … without gaps; found ${migration.version} at ${index + 1}`);
+    const previous = migrations[index - 1];
+    if (previous && previous.version === migration.version) {
+      throw new Error(`two migrations share the number ${migration.version}: ${previous.name} and ${migration.name}`);
     }
   });
   return migrations;
@@ -61,8 +62,9 @@ export async function migrate(
         'SELECT version, name, checksum FROM schema_migrations ORDER BY version',
       );
       const applied = new Map(rows.map((row) => [row.version, row]));
+      const byVersion = new Map(migrations.map((migration) => [migration.version, migration]));
       for (const [version, row] of applied) {
-        const file = migrations[version - 1];
+        const file = byVersion.get(version);
         if (!file) {
           throw new Error(
             `the database has migration ${version} (${row.name}) that this build does not know: is this build older than the database?`,

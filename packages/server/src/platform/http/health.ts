@@ -13,7 +13,7 @@ import { sendProblem } from './problem.ts';
 const probe = { permission: 'public', rateLimit: false } as const;
 
 export function registerHealthRoutes(app: FastifyInstance, services: Services, metrics: Registry): void {
-  const expectedSchemaVersion = readMigrations().length;
+  const expectedSchemaVersion = readMigrations().at(-1)?.version ?? 0;
   const livez = JSON.stringify({ status: 'ok' });
 
   app.get('/livez', { schema: { summary: 'Liveness probe', tags: ['operations'] }, config: probe }, async (_request, reply) =>
