@@ -23,6 +23,7 @@ export async function openDatabase(config: Config, logger: Logger, applicationNa
       ? await startEmbeddedPostgres({
           dataDir: config.embeddedPgDir,
           log: (message) => logger.info({ component: 'embedded-postgres' }, message),
+          warn: (message) => logger.warn({ component: 'embedded-postgres' }, message),
         })
       : undefined;
   const url = config.databaseUrl ?? embedded?.url;

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -19,6 +19,8 @@ export type EmbeddedPostgresOptions = {
   durable?: boolean;
   maxConnections?: number;
   log?: (message: string) => void;
+  /** For events an operator should notice, such as adopting an orphaned server. */
+  warn?: (message: string) => void;
   startTimeoutMs?: number;
 };
 
@@ -161,8 +163,15 @@ async function stopPid(pid: number, timeoutMs = 30_000): Promise<void> {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = resolve(options.dataDir);
   const log = options.log ?? (() => {});
+  const warn = options.warn ?? log;
   const user = serverUser();
   mkdirSync(dirname(dataDir), { recursive: true });
+  if (user) {
+    // The server runs as `postgres` and must be able to traverse into its data directory's parent
+    // (a private 0700 directory would stop it); grant traverse only, not listing.
+    const parent = dirname(dataDir);
+    chmodSync(parent, (statSync(parent).mode & 0o7777) | 0o011);
+  }
   const password = passwordFor(dataDir);
   const urlFor = (port: number) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
@@ -177,7 +186,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       log(`using the embedded PostgreSQL on port ${existing.port} started by process ${owner}`);
       return { url, port: existing.port, owned: false, stop: async () => {} };
     }
-    log(`adopting the embedded PostgreSQL on port ${existing.port} left running by an earlier process`);
+    warn(`adopting the embedded PostgreSQL on port ${existing.port} left running by an earlier process`);
     writeFileSync(ownerFile(dataDir), `${process.pid}\n`);
     return { url, port: existing.port, owned: true, stop: () => stopPid(existing.pid) };
   }
