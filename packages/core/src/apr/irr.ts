@@ -1,0 +1,84 @@
+import { Decimal } from 'decimal.js';
+import { assert } from '../assert.ts';
+
+// Internal rate of return by a safeguarded Newton iteration on the discount factor v = 1 / (1 + x)
+// in 40-digit decimals. With every amount received before every amount paid (one sign change),
+// NPV(v) = Σ paid·v^t − Σ received·v^t has exactly one positive root (Descartes / Norström), so
+// bracketing it and never stepping outside the bracket always converges to the unique IRR.
+
+export const IrrDecimal = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
+
+export interface TimedAmount {
+  /** Whole periods (or days) after the first flow; ascending. */
+  readonly time: number;
+  /** Positive when the borrower pays, negative when the borrower receives. */
+  readonly amount: Decimal;
+}
+
+const iterationsMax = 400;
+const bracketSteps = 240;
+const tolerance = new IrrDecimal('1e-32');
+
+function npv(flows: readonly TimedAmount[], v: Decimal): { value: Decimal; slope: Decimal } {
+  let value = new IrrDecimal(0);
+  let slope = new IrrDecimal(0);
+  let power = new IrrDecimal(1);
+  let time = 0;
+  for (const flow of flows) {
+    const gap = flow.time - time;
+    if (gap === 1) power = power.times(v);
+    else if (gap > 1) power = power.times(v.pow(gap));
+    time = flow.time;
+    value = value.plus(flow.amount.times(power));
+    if (flow.time > 0) slope = slope.plus(flow.amount.times(flow.time).times(power).div(v));
+  }
+  return { value, slope };
+}
+
+/** The discount factor per time unit that sets the NPV to zero, or undefined when there is none. */
+export function solveDiscountFactor(flows: readonly TimedAmount[]): Decimal | undefined {
+  assert(flows.length >= 2, 'solveDiscountFactor: need two flows');
+  let sawPayment = false;
+  for (const [index, flow] of flows.entries()) {
+    assert(
+      index === 0 || flow.time >= (flows[index - 1]?.time ?? 0),
+      'solveDiscountFactor: times must ascend',
+    );
+    if (flow.amount.isPositive() && !flow.amount.isZero()) sawPayment = true;
+    else assert(!sawPayment || flow.amount.isZero(), 'solveDiscountFactor: receipts must precede payments');
+  }
+  const one = new IrrDecimal(1);
+  const atOne = npv(flows, one).value;
+  if (atOne.isZero()) return one;
+  let low: Decimal;
+  let high: Decimal;
+  if (atOne.isPositive()) {
+    high = one;
+    low = one.div(2);
+    for (let step = 0; npv(flows, low).value.isPositive(); step += 1) {
+      if (step >= bracketSteps) return undefined;
+      high = low;
+      low = low.div(2);
+    }
+  } else {
+    low = one;
+    high = new IrrDecimal(2);
+    for (let step = 0; npv(flows, high).value.isNegative(); step += 1) {
+      if (step >= bracketSteps) return undefined;
+      low = high;
+      high = high.times(2);
+    }
+  }
+  let v = low.plus(high).div(2);
+  for (let iteration = 0; iteration < iterationsMax; iteration += 1) {
+    const { value, slope } = npv(flows, v);
+    if (value.isZero()) return v;
+    if (value.isPositive()) high = v;
+    else low = v;
+    const newton = slope.isZero() ? undefined : v.minus(value.div(slope));
+    const next = newton?.greaterThan(low) && newton.lessThan(high) ? newton : low.plus(high).div(2);
+    if (next.minus(v).abs().lessThanOrEqualTo(tolerance.times(v))) return next;
+    v = next;
+  }
+  assert(false, 'solveDiscountFactor: no convergence within the iteration limit');
+}

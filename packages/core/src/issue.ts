@@ -1,0 +1,62 @@
+// Expected bad input is reported as issues with stable snake_case codes, never thrown. The
+// catalogue below is the single list of codes; docs/loan-math.md documents each one and a test
+// keeps the two in step (a code is an API: never reuse or rename one).
+
+export const issueCatalogue = {
+  field_required: 'a field this method or request needs is missing',
+  value_not_allowed: 'the value is not one of the allowed names (method, frequency, day count, …)',
+  decimal_invalid: 'not a plain decimal string such as "1204.23" (no exponent, sign only "-")',
+  integer_invalid: 'not an integer where an integer is expected',
+  date_invalid: 'not a real calendar date written YYYY-MM-DD (years 1900–9999)',
+  amount_precision_exceeded: 'more decimal places than the currency minor unit allows',
+  amount_negative: 'an amount that must not be negative is negative',
+  amount_too_large: 'an amount above the arithmetic limit (10^15 minor units)',
+  currency_unsupported: 'currency code not in the minor-unit table',
+  principal_not_positive: 'the principal is zero or negative',
+  principal_too_small_for_term_count:
+    'the principal is too small to split over the installments: a balance would go negative',
+  term_count_zero: 'termCount is 0',
+  term_count_invalid: 'termCount is negative, fractional or above the limit (600)',
+  rate_negative: 'a rate is negative',
+  rate_too_large: 'an annual rate above 10 (1000 %) or a per-period fee rate above 1',
+  rate_precision_exceeded: 'a rate with more than 12 decimal places',
+  fee_rate_not_supported_by_method: 'a per-period fee rate with a method that has no regular periods',
+  upfront_fee_too_large: 'an up-front fee deducted from the payout is not below the principal',
+  first_due_date_before_start: 'the first due date is on or before the start date',
+  due_day_invalid: 'dueDay is not an integer from 1 to 31',
+  first_due_date_not_on_due_day: 'firstDueDate does not fall on dueDay (after the month-end rule)',
+  grace_terms_invalid: 'graceTerms is negative, fractional or not below termCount',
+  unsupported_combination: 'the fields are valid on their own but not together',
+  cashflows_invalid: 'cash flows without a positive amount received and a later positive payment',
+  irr_not_found: 'the cash flows have no internal rate of return',
+  date_out_of_schedule: 'a date before the loan start or not on the schedule where one is needed',
+  prepayment_not_supported_by_method: 'partial prepayment is not defined for this repayment method',
+  prepayment_amount_invalid: 'a partial prepayment that is not positive or not below the balance',
+  allocation_order_invalid: 'the component order is not a permutation of penalty, fee, interest, principal',
+} as const;
+
+export type IssueCode = keyof typeof issueCatalogue;
+
+export interface Issue {
+  readonly code: IssueCode;
+  /** The request field the issue is about, e.g. `principal` or `payments[3]`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export function issue(code: IssueCode, path: string, message: string): Issue {
+  return { code, path, message };
+}
+
+/** Either a value or the reasons it could not be produced; expected failures never throw. */
+export type Result<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issues: readonly Issue[] };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function failed<T>(issues: readonly Issue[]): Result<T> {
+  return { ok: false, issues };
+}

@@ -1,0 +1,44 @@
+import type { AnnuityFactor } from './annuity.ts';
+import { annuityFactor } from './annuity.ts';
+import type { Rational } from './rational.ts';
+
+// A periodic rate prepared for the hot loop: the exact fraction, the same fraction as safe-integer
+// Numbers when it fits, and the annuity factors already computed for it. Rates are interned, so a
+// product's rate is derived once and every loan of that product reuses the cached factors.
+
+export interface PeriodicRate {
+  readonly rational: Rational;
+  /** num and den as Numbers, or -1 when either exceeds 2^53 (then only bigint paths apply). */
+  readonly numSafe: number;
+  readonly denSafe: number;
+  readonly factorsByPeriods: Array<AnnuityFactor | undefined>;
+}
+
+/** Bounds the intern table; distinct rates in a book number in the tens, so this never churns. */
+export const periodicRatesCachedMax = 4096;
+
+const interned = new Map<string, PeriodicRate>();
+
+export function periodicRate(rate: Rational): PeriodicRate {
+  const key = `${rate.num}/${rate.den}`;
+  const cached = interned.get(key);
+  if (cached !== undefined) return cached;
+  if (interned.size >= periodicRatesCachedMax) interned.clear();
+  const safe = rate.num <= BigInt(Number.MAX_SAFE_INTEGER) && rate.den <= BigInt(Number.MAX_SAFE_INTEGER);
+  const created: PeriodicRate = {
+    rational: rate,
+    numSafe: safe ? Number(rate.num) : -1,
+    denSafe: safe ? Number(rate.den) : -1,
+    factorsByPeriods: [],
+  };
+  interned.set(key, created);
+  return created;
+}
+
+export function annuityFactorFor(rate: PeriodicRate, periods: number): AnnuityFactor {
+  const cached = rate.factorsByPeriods[periods];
+  if (cached !== undefined) return cached;
+  const factor = annuityFactor(rate.rational, periods);
+  rate.factorsByPeriods[periods] = factor;
+  return factor;
+}

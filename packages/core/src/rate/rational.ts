@@ -1,0 +1,52 @@
+import type { Decimal } from 'decimal.js';
+import { assert } from '../assert.ts';
+
+// Rates enter as decimals (0.053) and are turned once into exact fractions (53/1000), so every
+// interest amount is `balance × num / den` rounded by one explicit rule: no binary float and no
+// decimal with a finite precision ever decides a cent.
+
+export interface Rational {
+  readonly num: bigint;
+  /** Always positive; the fraction is kept in lowest terms. */
+  readonly den: bigint;
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  let x = a < 0n ? -a : a;
+  let y = b;
+  while (y !== 0n) {
+    const t = x % y;
+    x = y;
+    y = t;
+  }
+  return x;
+}
+
+export function rational(num: bigint, den: bigint): Rational {
+  assert(den !== 0n, 'rational: zero denominator');
+  const sign = den < 0n ? -1n : 1n;
+  const divisor = gcd(num, den < 0n ? -den : den) || 1n;
+  return { num: (sign * num) / divisor, den: (sign * den) / divisor };
+}
+
+/** The exact value of a finite decimal. */
+export function rationalFromDecimal(value: Decimal): Rational {
+  assert(value.isFinite(), 'rationalFromDecimal: not finite');
+  const text = value.toFixed();
+  const negative = text.startsWith('-');
+  const [whole = '0', fraction = ''] = (negative ? text.slice(1) : text).split('.');
+  const num = BigInt(whole + fraction);
+  return rational(negative ? -num : num, 10n ** BigInt(fraction.length));
+}
+
+export function multiplyRational(a: Rational, b: Rational): Rational {
+  return rational(a.num * b.num, a.den * b.den);
+}
+
+export function isZero(rate: Rational): boolean {
+  return rate.num === 0n;
+}
+
+export function rationalEquals(a: Rational, b: Rational): boolean {
+  return a.num === b.num && a.den === b.den;
+}

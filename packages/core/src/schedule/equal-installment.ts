@@ -1,0 +1,92 @@
+import { assert } from '../assert.ts';
+import type { RoundingMode } from '../money/rounding.ts';
+import { divideRounded, divideRoundedSafe } from '../money/rounding.ts';
+import { levelPayment, roundedPayment } from '../rate/annuity.ts';
+import type { PeriodicRate } from '../rate/periodic-rate.ts';
+import { annuityFactorFor } from '../rate/periodic-rate.ts';
+import type { Rational } from '../rate/rational.ts';
+import type { Amounts, RemainderPolicy, SafeAmounts } from './amounts.ts';
+
+// 等额本息: a level payment M; each period's interest is the balance × the period rate, rounded on
+// its own, and the rest of M repays principal. The last installment settles the rounding:
+//   last_principal — its principal is the whole remaining balance, so its total differs from M;
+//   last_interest  — its interest is M − remaining balance, so every payment equals M and total
+//                    interest is exactly n·M − P (how Chinese bank calculators publish totals).
+// Interest never goes negative: if accumulated rounding leaves a balance above M (possible only at
+// rates near zero), the last installment falls back to last_principal with its interest.
+
+/**
+ * The fast kernel for a uniform periodic rate on safe-integer Numbers. Returns undefined when the
+ * loan is outside the exact-Number envelope (the caller then uses the bigint engine) and null when
+ * the principal is too small to split (a balance would go negative).
+ */
+export function equalInstallmentSafe(
+  principal: number,
+  rate: PeriodicRate,
+  periods: number,
+  mode: RoundingMode,
+  remainder: RemainderPolicy,
+): SafeAmounts | null | undefined {
+  const a = rate.numSafe;
+  const b = rate.denSafe;
+  if (a < 0 || principal * a + b > Number.MAX_SAFE_INTEGER) return undefined;
+  const payment = roundedPayment(principal, annuityFactorFor(rate, periods), mode);
+  const principalParts: number[] = [];
+  const interestParts: number[] = [];
+  const balances: number[] = [];
+  let balance = principal;
+  for (let k = 1; k < periods; k += 1) {
+    const interest = a === 0 ? 0 : divideRoundedSafe(balance * a, b, mode);
+    const part = payment - interest;
+    balance -= part;
+    if (balance < 0 || part < 0) return null;
+    principalParts.push(part);
+    interestParts.push(interest);
+    balances.push(balance);
+  }
+  const lastInterest = a === 0 ? 0 : divideRoundedSafe(balance * a, b, mode);
+  const levelInterest = payment - balance;
+  principalParts.push(balance);
+  interestParts.push(remainder === 'last_interest' && levelInterest >= 0 ? levelInterest : lastInterest);
+  balances.push(0);
+  return {
+    paymentMinor: payment,
+    principalMinor: principalParts,
+    interestMinor: interestParts,
+    balanceMinor: balances,
+  };
+}
+
+/**
+ * The general engine: any period rates (actual-day interest gives each period its own), bigint
+ * throughout. Returns null when the principal is too small to split.
+ */
+export function equalInstallment(
+  principal: bigint,
+  rates: readonly Rational[],
+  mode: RoundingMode,
+  remainder: RemainderPolicy,
+): Amounts | null {
+  assert(rates.length >= 1, 'equalInstallment: no periods');
+  const payment = levelPayment(principal, rates, mode);
+  const principalParts: bigint[] = [];
+  const interestParts: bigint[] = [];
+  let balance = principal;
+  for (let k = 0; k < rates.length; k += 1) {
+    const rate = rates[k];
+    assert(rate !== undefined, 'equalInstallment: index');
+    const interest = divideRounded(balance * rate.num, rate.den, mode);
+    if (k === rates.length - 1) {
+      const levelInterest = payment - balance;
+      principalParts.push(balance);
+      interestParts.push(remainder === 'last_interest' && levelInterest >= 0n ? levelInterest : interest);
+      break;
+    }
+    const part = payment - interest;
+    balance -= part;
+    if (balance < 0n || part < 0n) return null;
+    principalParts.push(part);
+    interestParts.push(interest);
+  }
+  return { paymentMinor: payment, principalMinor: principalParts, interestMinor: interestParts };
+}
