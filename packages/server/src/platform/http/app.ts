@@ -185,6 +185,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const metrics = registerMetrics(app);
   registerHealthRoutes(app, options.services, metrics);
+  options.accessControl.install?.(app);
   for (const module of options.modules) {
     registerRoutes(app, module.routes, options.services, options.accessControl);
   }

@@ -12,6 +12,11 @@ import type { Caller, RouteDefinition, Services } from './route.ts';
 export type AccessControl = {
   /** Identifies the caller and checks the route's permission; throws an AppError (401/403) if refused. */
   authorize(request: FastifyRequest, route: RouteDefinition): Promise<Caller>;
+  /**
+   * Called once by buildApp before any module route is registered, for what authentication needs
+   * from the HTTP layer itself (IAM keeps the raw request body: signatures are over its bytes).
+   */
+  install?(app: FastifyInstance): void;
 };
 
 const jsonContentType = 'application/json; charset=utf-8';

@@ -19,8 +19,13 @@ export type Permission = 'public' | `${string}:${string}`;
 
 export type CallerKind = 'anonymous' | 'staff' | 'borrower' | 'merchant' | 'funder' | 'system';
 
-/** Who is calling. Filled in by access control before the handler runs. */
-export type Caller = { kind: CallerKind; id: string };
+/**
+ * Who is calling. Filled in by access control before the handler runs. `id` is stable and unique
+ * within its kind (staff user id, borrower id, merchant or funder id), so `${kind}:${id}` scopes
+ * idempotency keys. `permissions` is what the caller holds (IAM); `credentialId` names the staff
+ * session, borrower session or API key the request was authenticated with.
+ */
+export type Caller = { kind: CallerKind; id: string; permissions?: ReadonlySet<string>; credentialId?: string };
 
 export type Services = {
   config: Config;
