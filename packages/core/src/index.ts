@@ -1,1 +1,123 @@
-export const x: number = 1;
+// @fenqi/core — the pure lending domain: exact money, business dates, rates, repayment schedules,
+// annualized-rate disclosure, payoff, prepayment, allocation and penalty interest. No I/O, no clock.
+
+export type {
+  Allocation,
+  AllocationComponent,
+  AllocationLine,
+  AllocationOrder,
+  AllocationSequence,
+  DueInstallment,
+} from './allocation/allocate-payment.ts';
+export {
+  allocatePayment,
+  allocationComponents,
+  allocationOrderDefault,
+  allocationSequences,
+} from './allocation/allocate-payment.ts';
+export type { AnnualizedRates, DatedCashflow, PeriodicCashflows } from './apr/annualized.ts';
+export { annualizedRates, annualizedRatesDated, xirr } from './apr/annualized.ts';
+export type { AprCapCheck } from './apr/cap.ts';
+export { aprCapDefault, checkAprCap } from './apr/cap.ts';
+export { scheduleApr } from './apr/schedule-apr.ts';
+export { AssertionError, assert } from './assert.ts';
+export type { DayCount } from './date/day-count.ts';
+export { accrualDays, basisDays, dayCountFraction, dayCounts, isDayCount } from './date/day-count.ts';
+export type { Frequency } from './date/frequency.ts';
+export {
+  formatFrequency,
+  parseFrequency,
+  periodsPerYear,
+  perPeriodRate,
+  stepDays,
+} from './date/frequency.ts';
+export type { DateParts, LocalDate } from './date/local-date.ts';
+export {
+  addDays,
+  addMonths,
+  compareDates,
+  dateFromParts,
+  dateParts,
+  daysBetween,
+  daysInMonth,
+  fromEpochDay,
+  isLastDayOfMonth,
+  localDate,
+  parseLocalDate,
+  toEpochDay,
+} from './date/local-date.ts';
+export type { Issue, IssueCode, Result } from './issue.ts';
+export { issueCatalogue } from './issue.ts';
+export type { AmountParse } from './money/amount.ts';
+export { amountMinorMax, formatMinor, isDecimalString, parseAmount } from './money/amount.ts';
+export type { Currency } from './money/currency.ts';
+export { CNY, currencyByCode } from './money/currency.ts';
+export type { RoundingMode } from './money/rounding.ts';
+export { divideRounded, divideRoundedSafe, isRoundingMode, roundingModes } from './money/rounding.ts';
+export type {
+  InstallmentPaid,
+  PayoffInterestRule,
+  PayoffOptions,
+  PayoffQuote,
+} from './payoff/payoff-quote.ts';
+export { payoffInterestRules, payoffQuote } from './payoff/payoff-quote.ts';
+export type {
+  OverdueAmounts,
+  PenaltyBase,
+  PenaltyCompounding,
+  PenaltyTerms,
+} from './penalty/penalty-interest.ts';
+export {
+  penaltyBases,
+  penaltyCompoundings,
+  penaltyInterest,
+  penaltyTermsFor,
+} from './penalty/penalty-interest.ts';
+export type { Prepayment, PrepaymentMode, PrepaymentRequest } from './prepayment/prepay.ts';
+export { prepay, prepaymentModes } from './prepayment/prepay.ts';
+export type {
+  AprRequest,
+  AprResponse,
+  AprResult,
+  DatedAprRequest,
+  PeriodicAprRequest,
+} from './quote/apr-request.ts';
+export { aprFromCashflows } from './quote/apr-request.ts';
+export type { QuoteResult } from './quote/quote-loan.ts';
+export { quoteLoan } from './quote/quote-loan.ts';
+export type { QuoteContext, QuoteRequest } from './quote/quote-request.ts';
+export { parseQuoteRequest } from './quote/quote-request.ts';
+export type { QuoteApr, QuoteInstallment, QuoteResponse, QuoteTotals } from './quote/quote-response.ts';
+export { toQuoteResponse } from './quote/quote-response.ts';
+export type { AnnuityFactor } from './rate/annuity.ts';
+export { annuityFactor, levelPayment, roundedPayment } from './rate/annuity.ts';
+export type { PeriodicRate } from './rate/periodic-rate.ts';
+export { annuityFactorFor, periodicRate } from './rate/periodic-rate.ts';
+export type { Rational } from './rate/rational.ts';
+export { rational, rationalFromDecimal } from './rate/rational.ts';
+export type { Amounts, SafeAmounts } from './schedule/amounts.ts';
+export { equalInstallment, equalInstallmentSafe } from './schedule/equal-installment.ts';
+export { equalPrincipal, equalPrincipalSafe } from './schedule/equal-principal.ts';
+export type { Period } from './schedule/periods.ts';
+export { derivedFirstDueDate, dueDates, loanPeriods } from './schedule/periods.ts';
+export type { Installment, Schedule, ScheduleTotals } from './schedule/schedule.ts';
+export { buildSchedule, periodFee } from './schedule/schedule.ts';
+export type {
+  InterestPeriod,
+  LoanTerms,
+  LoanTermsInput,
+  RemainderPolicy,
+  RepaymentMethod,
+  UpfrontFeeMode,
+} from './schedule/terms.ts';
+export {
+  disbursedAmount,
+  financedPrincipal,
+  interestPeriods,
+  loanTerms,
+  penaltyRateMultiplierDefault,
+  remainderPolicies,
+  repaymentMethods,
+  upfrontFeeModes,
+} from './schedule/terms.ts';
+export { termCountMax, validateLoanTerms } from './schedule/validate.ts';

@@ -32,6 +32,7 @@ export const issueCatalogue = {
   date_out_of_schedule: 'a date before the loan start or not on the schedule where one is needed',
   prepayment_not_supported_by_method: 'partial prepayment is not defined for this repayment method',
   prepayment_amount_invalid: 'a partial prepayment that is not positive or not below the balance',
+  paid_exceeds_due: 'amounts paid toward an installment exceed what it asked for',
   allocation_order_invalid: 'the component order is not a permutation of penalty, fee, interest, principal',
 } as const;
 

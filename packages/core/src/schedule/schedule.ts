@@ -43,6 +43,8 @@ export interface Schedule {
   readonly disbursedMinor: bigint;
   /** What the merchant is paid: the disbursed amount less the merchant discount (贴息). */
   readonly merchantPayoutMinor: bigint;
+  /** Principal repaid early by partial prepayments: the installments' principal plus this is the financed principal. */
+  readonly prepaidPrincipalMinor: bigint;
   /** The regular installment total, or null when the method has none (equal principal, bullet, daily). */
   readonly paymentMinor: bigint | null;
   /** Every due date is the start plus whole periods, so a periodic IRR describes the cash flows. */
@@ -51,7 +53,7 @@ export interface Schedule {
   readonly totals: ScheduleTotals;
 }
 
-interface Split {
+export interface Split {
   readonly paymentMinor: bigint | null;
   readonly principalMinor: readonly bigint[];
   readonly interestMinor: readonly bigint[];
@@ -209,22 +211,43 @@ function assemble(
   split: Split,
   regularDates: boolean,
 ): Schedule {
+  const installments = installmentsFromSplit(periods, financed, split);
+  const totals = scheduleTotals(installments);
+  // Conservation: the principal parts repay exactly what was lent, never a fen more or less.
+  assert(totals.principalMinor === financed, 'assemble: principal parts do not sum to the principal');
+  const disbursed = disbursedAmount(terms);
+  return {
+    terms,
+    financedPrincipalMinor: financed,
+    disbursedMinor: disbursed,
+    merchantPayoutMinor: disbursed - terms.merchantDiscountMinor,
+    prepaidPrincipalMinor: 0n,
+    paymentMinor: split.paymentMinor,
+    regularDates,
+    installments,
+    totals,
+  };
+}
+
+/** Installments for `periods` repaying `openingBalance` exactly; the balance ends at zero. */
+export function installmentsFromSplit(
+  periods: readonly Period[],
+  openingBalance: bigint,
+  split: Split,
+): Installment[] {
   const installments: Installment[] = [];
-  let balance = financed;
-  let principalTotal = 0n;
-  let interestTotal = 0n;
-  let feeTotal = 0n;
+  let balance = openingBalance;
   for (const [index, period] of periods.entries()) {
     const principal = split.principalMinor[index];
     const interest = split.interestMinor[index];
     const fee = split.feeMinor[index];
-    assert(principal !== undefined && interest !== undefined && fee !== undefined, 'assemble: ragged split');
-    assert(principal >= 0n && interest >= 0n && fee >= 0n, 'assemble: negative component');
+    assert(
+      principal !== undefined && interest !== undefined && fee !== undefined,
+      'installments: ragged split',
+    );
+    assert(principal >= 0n && interest >= 0n && fee >= 0n, 'installments: negative component');
     balance -= principal;
-    assert(balance >= 0n, 'assemble: negative balance');
-    principalTotal += principal;
-    interestTotal += interest;
-    feeTotal += fee;
+    assert(balance >= 0n, 'installments: negative balance');
     installments.push({
       number: period.number,
       periodStart: period.start,
@@ -236,25 +259,23 @@ function assemble(
       balanceMinor: balance,
     });
   }
-  // Conservation: the principal parts repay exactly what was lent, never a fen more or less.
-  assert(
-    balance === 0n && principalTotal === financed,
-    'assemble: principal parts do not sum to the principal',
-  );
-  const disbursed = disbursedAmount(terms);
+  assert(balance === 0n, 'installments: the balance does not end at zero');
+  return installments;
+}
+
+export function scheduleTotals(installments: readonly Installment[]): ScheduleTotals {
+  let principal = 0n;
+  let interest = 0n;
+  let fee = 0n;
+  for (const installment of installments) {
+    principal += installment.principalMinor;
+    interest += installment.interestMinor;
+    fee += installment.feeMinor;
+  }
   return {
-    terms,
-    financedPrincipalMinor: financed,
-    disbursedMinor: disbursed,
-    merchantPayoutMinor: disbursed - terms.merchantDiscountMinor,
-    paymentMinor: split.paymentMinor,
-    regularDates,
-    installments,
-    totals: {
-      principalMinor: principalTotal,
-      interestMinor: interestTotal,
-      feeMinor: feeTotal,
-      totalMinor: principalTotal + interestTotal + feeTotal,
-    },
+    principalMinor: principal,
+    interestMinor: interest,
+    feeMinor: fee,
+    totalMinor: principal + interest + fee,
   };
 }

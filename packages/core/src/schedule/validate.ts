@@ -59,8 +59,7 @@ function termIssues(terms: LoanTerms): Issue[] {
 }
 
 function rateIssues(rate: Decimal, path: string, max: number): Issue[] {
-  if (rate.isNegative() && !rate.isZero())
-    return [issue('rate_negative', path, `${path} must not be negative`)];
+  if (rate.lessThan(0)) return [issue('rate_negative', path, `${path} must not be negative`)];
   if (rate.greaterThan(max)) return [issue('rate_too_large', path, `${path} must be at most ${max}`)];
   if (rate.decimalPlaces() > rateDecimalPlacesMax) {
     return [
