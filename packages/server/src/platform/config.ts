@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveSecrets, type Secrets } from './crypto/secrets.ts';
 
 // Every setting comes from the environment (twelve-factor), is validated once at start-up and is
 // then passed around as a typed object. Limits carry their unit last (STYLE.md).
@@ -100,6 +101,23 @@ export const configSchema = z.object({
   IDEMPOTENCY_LOCK_SECONDS: integer(1, 3600).default(60),
   BUSINESS_TIME_ZONE: timeZone.default('Asia/Shanghai'),
   TRUST_PROXY: booleanFlag.default(false),
+  // Access control and data protection (IAM): docs/configuration.md, "Security"; docs/security.md.
+  FENQI_MASTER_KEYS: z.string().trim().optional(),
+  FENQI_BLIND_INDEX_KEY: z.string().trim().optional(),
+  FENQI_AUDIT_KEY: z.string().trim().optional(),
+  FENQI_SESSION_KEY: z.string().trim().optional(),
+  STAFF_SESSION_IDLE_MINUTES: integer(1, 24 * 60).default(30),
+  STAFF_SESSION_ABSOLUTE_HOURS: integer(1, 7 * 24).default(12),
+  STAFF_LOGIN_FAILURES_MAX: integer(1, 100).default(5),
+  STAFF_LOCKOUT_MINUTES: integer(1, 24 * 60).default(15),
+  BORROWER_ACCESS_TOKEN_MINUTES: integer(1, 60).default(15),
+  BORROWER_REFRESH_TOKEN_DAYS: integer(1, 365).default(30),
+  OTP_TTL_SECONDS: integer(60, 1800).default(300),
+  OTP_ATTEMPTS_MAX: integer(1, 10).default(5),
+  OTP_SENDS_PER_PHONE_MAX: integer(1, 100).default(5),
+  OTP_SENDS_PER_IP_MAX: integer(1, 100_000).default(30),
+  SIGNATURE_WINDOW_SECONDS: integer(30, 900).default(300),
+  SMS_ADAPTER: z.enum(['log', 'disabled'], { message: 'must be log or disabled' }).optional(),
 });
 
 export type EnvConfig = z.output<typeof configSchema>;
@@ -131,17 +149,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? '(environment)');
       const given = raw[variable];
-      const shown = given === undefined || variable.endsWith('_URL') ? '' : ` (got ${JSON.stringify(given)})`;
+      const shown = given === undefined || /_URL$|_KEYS?$/.test(variable) ? '' : ` (got ${JSON.stringify(given)})`;
       return { variable, message: `${issue.message}${shown}` };
     });
     throw new ConfigError(problems);
   }
-  return toConfig(parsed.data);
+  // Keys are resolved once the rest is valid: development keys live in FENQI_DATA_DIR.
+  const production = env.NODE_ENV === 'production';
+  const problems: { variable: string; message: string }[] = [];
+  if (production && parsed.data.SMS_ADAPTER === 'log') {
+    problems.push({ variable: 'SMS_ADAPTER', message: 'log writes one-time codes to the log and is refused when NODE_ENV=production' });
+  }
+  const secrets = resolveSecrets(parsed.data, { production, dataDir: parsed.data.FENQI_DATA_DIR });
+  if ('problems' in secrets) problems.push(...secrets.problems);
+  if (problems.length > 0 || !('secrets' in secrets)) throw new ConfigError(problems);
+  return toConfig(parsed.data, { production, secrets: secrets.secrets });
 }
 
 export type Config = ReturnType<typeof toConfig>;
 
-function toConfig(c: EnvConfig) {
+function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secrets }) {
   return {
     databaseUrl: c.DATABASE_URL,
     port: c.PORT,
@@ -161,5 +188,19 @@ function toConfig(c: EnvConfig) {
     idempotencyLockSeconds: c.IDEMPOTENCY_LOCK_SECONDS,
     businessTimeZone: c.BUSINESS_TIME_ZONE,
     trustProxy: c.TRUST_PROXY,
+    production: security.production,
+    secrets: security.secrets,
+    staffSessionIdleMinutes: c.STAFF_SESSION_IDLE_MINUTES,
+    staffSessionAbsoluteHours: c.STAFF_SESSION_ABSOLUTE_HOURS,
+    staffLoginFailuresMax: c.STAFF_LOGIN_FAILURES_MAX,
+    staffLockoutMinutes: c.STAFF_LOCKOUT_MINUTES,
+    borrowerAccessTokenMinutes: c.BORROWER_ACCESS_TOKEN_MINUTES,
+    borrowerRefreshTokenDays: c.BORROWER_REFRESH_TOKEN_DAYS,
+    otpTtlSeconds: c.OTP_TTL_SECONDS,
+    otpAttemptsMax: c.OTP_ATTEMPTS_MAX,
+    otpSendsPerPhoneMax: c.OTP_SENDS_PER_PHONE_MAX,
+    otpSendsPerIpMax: c.OTP_SENDS_PER_IP_MAX,
+    signatureWindowSeconds: c.SIGNATURE_WINDOW_SECONDS,
+    smsAdapter: c.SMS_ADAPTER ?? (security.production ? 'disabled' : 'log'),
   };
 }

@@ -1,4 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { CustomerTables } from '../modules/customers/tables.ts';
+import type { IamTables } from '../modules/iam/tables.ts';
+import type { LedgerTables } from '../modules/ledger/tables.ts';
+import type { CryptoTables } from './crypto/tables.ts';
 
 // The tables the platform itself owns. Each module declares its own tables beside its store.ts
 // and adds them to `Database` below, so one typed Kysely instance serves the whole monolith while
@@ -42,7 +46,7 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
-export interface Database {
+export interface Database extends LedgerTables, CryptoTables, IamTables, CustomerTables {
   business_date: BusinessDateTable;
   business_date_history: BusinessDateHistoryTable;
   idempotency_keys: IdempotencyKeyTable;

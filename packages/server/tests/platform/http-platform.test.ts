@@ -78,11 +78,18 @@ describe('OpenAPI', () => {
 });
 
 describe('security headers and CORS', () => {
-  it('sets helmet headers', async () => {
-    const result = await http(server.baseUrl, 'GET', '/livez');
+  it('sets helmet headers on API responses', async () => {
+    const result = await http(server.baseUrl, 'GET', '/api/v1/business-date');
     expect(result.headers.get('x-content-type-options')).toBe('nosniff');
     expect(result.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(result.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+    expect(result.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it('leaves browser policy headers off the health probes', async () => {
+    const result = await http(server.baseUrl, 'GET', '/livez');
+    expect(result.headers.get('content-security-policy')).toBeNull();
+    expect(result.headers.get('x-request-id')).not.toBeNull();
   });
 
   it('allows a listed origin and exposes the request id', async () => {

@@ -47,36 +47,39 @@ async function runCommand(
 ): Promise<FastifyReply> {
   const { request, reply } = input;
   const key = parseIdempotencyKey(request.headers['idempotency-key']);
-  const { config, db } = services;
-  const claim = await claimIdempotencyKey(db, {
-    caller: callerKey(input.caller),
-    key,
-    method: request.method,
-    path: request.url,
-    fingerprint: fingerprintOf(request.method, request.url, request.body),
-    ttlHours: config.idempotencyTtlHours,
-    lockSeconds: config.idempotencyLockSeconds,
-  });
-  if (claim.outcome === 'replay') {
-    reply.header('idempotent-replayed', 'true');
-    return reply.status(claim.response.status).type(claim.response.contentType).send(claim.response.body);
-  }
-  try {
-    const response = await db.transaction().execute(async (trx) => {
-      const result = await route.handler({ ...input, trx });
-      const sendable = serialize(route, result);
-      await completeIdempotencyKey(trx, claim, { status: sendable.status, body: sendable.body, contentType: jsonContentType });
-      return sendable;
+  const { config } = services;
+  // One pooled connection for the whole command: the claim (autocommit), then the transaction.
+  return services.db.connection().execute(async (db) => {
+    const claim = await claimIdempotencyKey(db, {
+      caller: callerKey(input.caller),
+      key,
+      method: request.method,
+      path: request.url,
+      fingerprint: fingerprintOf(request.method, request.url, request.body),
+      ttlHours: config.idempotencyTtlHours,
+      lockSeconds: config.idempotencyLockSeconds,
     });
-    return send(reply, response);
-  } catch (error) {
-    // The transaction rolled back, so nothing happened: give the key back. A rejected request
-    // leaves no trace (ARCHITECTURE invariant 5), and a retry with the same key may run again.
-    await releaseIdempotencyKey(db, claim).catch((releaseError: unknown) =>
-      request.log.warn({ err: releaseError }, 'could not release idempotency key'),
-    );
-    throw error;
-  }
+    if (claim.outcome === 'replay') {
+      reply.header('idempotent-replayed', 'true');
+      return reply.status(claim.response.status).type(claim.response.contentType).send(claim.response.body);
+    }
+    try {
+      const response = await db.transaction().execute(async (trx) => {
+        const result = await route.handler({ ...input, trx });
+        const sendable = serialize(route, result);
+        await completeIdempotencyKey(trx, claim, { status: sendable.status, body: sendable.body, contentType: jsonContentType });
+        return sendable;
+      });
+      return send(reply, response);
+    } catch (error) {
+      // The transaction rolled back, so nothing happened: give the key back. A rejected request
+      // leaves no trace (ARCHITECTURE invariant 5), and a retry with the same key may run again.
+      await releaseIdempotencyKey(db, claim).catch((releaseError: unknown) =>
+        request.log.warn({ err: releaseError }, 'could not release idempotency key'),
+      );
+      throw error;
+    }
+  });
 }
 
 /** Registers declared routes. Every route must name a permission; start-up fails otherwise. */
