@@ -19,9 +19,13 @@ type Measure = { rps: number; p50: number; p99: number; errors: number; non2xx: 
 type Server = { child: ChildProcess; url: string };
 
 async function startServer(mode: string, databaseUrl: string): Promise<Server> {
-  const child = spawn(process.execPath, [new URL('./support/http-servers.ts', import.meta.url).pathname, mode, databaseUrl], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [new URL('./support/http-servers.ts', import.meta.url).pathname, mode, databaseUrl],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
@@ -38,7 +42,12 @@ async function stopServer(server: Server): Promise<void> {
 
 type Target = { method: 'GET' | 'POST'; path: string; body?: string };
 
-async function load(url: string, target: Target, durationSeconds: number, overallRate?: number): Promise<Measure> {
+async function load(
+  url: string,
+  target: Target,
+  durationSeconds: number,
+  overallRate?: number,
+): Promise<Measure> {
   const result = await autocannon({
     url: `${url}${target.path}`,
     connections,
@@ -54,7 +63,11 @@ async function load(url: string, target: Target, durationSeconds: number, overal
               headers: { 'content-type': 'application/json' },
               // A new Idempotency-Key per request: every request is a new write.
               setupRequest: (request: { headers?: Record<string, string> }) => {
-                request.headers = { ...request.headers, 'content-type': 'application/json', 'idempotency-key': randomUUID() };
+                request.headers = {
+                  ...request.headers,
+                  'content-type': 'application/json',
+                  'idempotency-key': randomUUID(),
+                };
                 return request;
               },
             }),
@@ -95,24 +108,49 @@ async function scenario(name: string, target: Target, modes: string[], databaseU
   return rows;
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 const database = await scratchDatabase('http');
 try {
-  console.log(`fenqi bench/http — ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
-  console.log(`database: ${database.server}; ${connections} connections, ${seconds} s per measurement after ${warmupSeconds} s warm-up\n`);
+  console.log(
+    `fenqi bench/http — ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+  );
+  console.log(
+    `database: ${database.server}; ${connections} connections, ${seconds} s per measurement after ${warmupSeconds} s warm-up\n`,
+  );
   const rows = [
     ...(await scenario('GET /livez', { method: 'GET', path: '/livez' }, ['bare', 'fastify'], database.url)),
     ...(await scenario(
       'POST idempotent, 1 row',
-      { method: 'POST', path: '/api/v1/bench/events', body: JSON.stringify({ kind: 'bench', amountMinor: '12345' }) },
+      {
+        method: 'POST',
+        path: '/api/v1/bench/events',
+        body: JSON.stringify({ kind: 'bench', amountMinor: '12345' }),
+      },
       ['bare-idempotent', 'bare', 'fastify'],
       database.url,
     )),
   ];
-  const header = ['scenario', 'server', 'max req/s', 'p50 ms', 'p99 ms', 'fixed rate', 'req/s', 'p50 ms', 'p99 ms', 'vs bare (max req/s)', 'errors'];
+  const header = [
+    'scenario',
+    'server',
+    'max req/s',
+    'p50 ms',
+    'p99 ms',
+    'fixed rate',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'vs bare (max req/s)',
+    'errors',
+  ];
   const table = rows.map((row) => {
-    const baseline = rows.find((r) => r.scenario === row.scenario && r.server === (row.scenario.startsWith('GET') ? 'bare' : 'bare-idempotent'));
+    const baseline = rows.find(
+      (r) =>
+        r.scenario === row.scenario &&
+        r.server === (row.scenario.startsWith('GET') ? 'bare' : 'bare-idempotent'),
+    );
     const ratio = baseline ? row.saturated.rps / baseline.saturated.rps : 1;
     return [
       row.scenario,
@@ -129,7 +167,8 @@ try {
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   console.log(line(header));
   for (const row of table) console.log(line(row));
   const livez = rows.filter((r) => r.scenario === 'GET /livez');

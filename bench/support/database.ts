@@ -39,7 +39,8 @@ export async function scratchDatabase(label: string): Promise<ScratchDatabase> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
-  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
+  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]
+    ?.server_version;
   await admin.end();
   const url = withDatabase(adminUrl, name);
   await migrate(url);

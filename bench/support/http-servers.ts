@@ -5,20 +5,22 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { modules } from '../../packages/server/src/modules/index.ts';
 import { loadConfig } from '../../packages/server/src/platform/config.ts';
 import { createDb, createPool } from '../../packages/server/src/platform/db.ts';
 import { openAccessControl } from '../../packages/server/src/platform/http/access.ts';
 import { buildApp } from '../../packages/server/src/platform/http/app.ts';
 import { commandRoute } from '../../packages/server/src/platform/http/route.ts';
 import { createLogger } from '../../packages/server/src/platform/logger.ts';
-import { modules } from '../../packages/server/src/modules/index.ts';
 
 const [mode, databaseUrl] = process.argv.slice(2);
 if (!databaseUrl || !mode) throw new Error('usage: http-servers.ts <mode> <DATABASE_URL>');
 
 const pool = createPool({ connectionString: databaseUrl, max: 16 });
 const db = createDb(pool);
-await sql`CREATE TABLE IF NOT EXISTS bench_events (id bigserial PRIMARY KEY, kind text NOT NULL, amount_minor bigint NOT NULL)`.execute(db);
+await sql`CREATE TABLE IF NOT EXISTS bench_events (id bigserial PRIMARY KEY, kind text NOT NULL, amount_minor bigint NOT NULL)`.execute(
+  db,
+);
 
 const eventBody = z.object({ kind: z.string().min(1).max(40), amountMinor: z.string().regex(/^\d{1,15}$/) });
 const eventResponse = z.object({ id: z.string(), kind: z.string(), amountMinor: z.string() });
@@ -35,8 +37,13 @@ const benchModule = {
       schema: { body: eventBody, response: { 201: eventResponse } },
       handler: async ({ trx, body }) => {
         const result = await sql<{ id: bigint }>`
-          INSERT INTO bench_events (kind, amount_minor) VALUES (${body.kind}, ${BigInt(body.amountMinor)}) RETURNING id`.execute(trx);
-        return { status: 201, body: { id: String(result.rows[0]?.id), kind: body.kind, amountMinor: body.amountMinor } };
+          INSERT INTO bench_events (kind, amount_minor) VALUES (${body.kind}, ${BigInt(body.amountMinor)}) RETURNING id`.execute(
+          trx,
+        );
+        return {
+          status: 201,
+          body: { id: String(result.rows[0]?.id), kind: body.kind, amountMinor: body.amountMinor },
+        };
       },
     }),
   ],
@@ -91,8 +98,15 @@ if (mode === 'fastify') {
             [key, fingerprint, token],
           );
           await client.query('BEGIN');
-          const row = await client.query('INSERT INTO bench_events (kind, amount_minor) VALUES ($1, $2) RETURNING id', [body.kind, body.amountMinor]);
-          text = JSON.stringify({ id: String(row.rows[0]?.id), kind: body.kind, amountMinor: body.amountMinor });
+          const row = await client.query(
+            'INSERT INTO bench_events (kind, amount_minor) VALUES ($1, $2) RETURNING id',
+            [body.kind, body.amountMinor],
+          );
+          text = JSON.stringify({
+            id: String(row.rows[0]?.id),
+            kind: body.kind,
+            amountMinor: body.amountMinor,
+          });
           await client.query(
             `UPDATE idempotency_keys SET state = 'completed', response_status = 201, response_body = $3, response_content_type = 'application/json',
              completed_at = now(), locked_until = NULL WHERE caller = 'bench' AND key = $1 AND claim_token = $2`,
@@ -100,8 +114,15 @@ if (mode === 'fastify') {
           );
           await client.query('COMMIT');
         } else {
-          const row = await client.query('INSERT INTO bench_events (kind, amount_minor) VALUES ($1, $2) RETURNING id', [body.kind, body.amountMinor]);
-          text = JSON.stringify({ id: String(row.rows[0]?.id), kind: body.kind, amountMinor: body.amountMinor });
+          const row = await client.query(
+            'INSERT INTO bench_events (kind, amount_minor) VALUES ($1, $2) RETURNING id',
+            [body.kind, body.amountMinor],
+          );
+          text = JSON.stringify({
+            id: String(row.rows[0]?.id),
+            kind: body.kind,
+            amountMinor: body.amountMinor,
+          });
         }
         response.writeHead(201, { 'content-type': 'application/json; charset=utf-8' }).end(text);
       } finally {

@@ -64,7 +64,12 @@ export default async function setup(project: TestProject) {
     });
     if (embedded) {
       await embedded.stop();
-      for (const path of [embeddedDir, `${embeddedDir}.log`, `${embeddedDir}.owner`, `${embeddedDir}.password`]) {
+      for (const path of [
+        embeddedDir,
+        `${embeddedDir}.log`,
+        `${embeddedDir}.owner`,
+        `${embeddedDir}.password`,
+      ]) {
         rmSync(path, { recursive: true, force: true });
       }
     }

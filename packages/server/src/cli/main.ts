@@ -3,8 +3,8 @@ import { businessDateCommand } from './business-date.ts';
 import { type Command, helpText } from './command.ts';
 import { demoCommand } from './demo.ts';
 import { migrateCommand } from './migrate.ts';
-import { serveCommand } from './serve.ts';
 import { version } from './runtime.ts';
+import { serveCommand } from './serve.ts';
 import { workerCommand } from './worker.ts';
 
 const versionCommand: Command = {
@@ -82,7 +82,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`fenqi: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `fenqi: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

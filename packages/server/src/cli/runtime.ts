@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
+import { type Config, ConfigError, loadConfig } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 
 // What every long-running command shares: configuration (validated before anything starts),

@@ -1,11 +1,18 @@
+import { modules } from '../modules/index.ts';
 import { openDatabase } from '../platform/database.ts';
 import { openAccessControl } from '../platform/http/access.ts';
 import { buildApp } from '../platform/http/app.ts';
 import { platformJobs, startJobs } from '../platform/jobs.ts';
 import { migrate } from '../platform/migrate.ts';
-import { modules } from '../modules/index.ts';
 import type { Command } from './command.ts';
-import { createLogger, loadConfigOrExit, printBanner, type Stoppable, stopOnSignals, version } from './runtime.ts';
+import {
+  createLogger,
+  loadConfigOrExit,
+  printBanner,
+  type Stoppable,
+  stopOnSignals,
+  version,
+} from './runtime.ts';
 
 export type ServeOptions = { migrateFirst: boolean; withWorker: boolean; banner: string };
 
@@ -56,5 +63,6 @@ export const serveCommand: Command = {
     'Serves the API on HOST:PORT (default 127.0.0.1:8080) against DATABASE_URL, or an embedded PostgreSQL when it is unset.\nConfiguration comes from environment variables: see docs/configuration.md.',
   options: { migrate: { type: 'boolean', default: false } },
   optionHelp: ['--migrate           apply pending migrations before serving'],
-  run: async ({ values }) => startServer({ migrateFirst: values.migrate === true, withWorker: false, banner: 'Fenqi API' }),
+  run: async ({ values }) =>
+    startServer({ migrateFirst: values.migrate === true, withWorker: false, banner: 'Fenqi API' }),
 };

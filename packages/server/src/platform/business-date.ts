@@ -21,7 +21,11 @@ export async function getBusinessDate(db: DB | Tx): Promise<DateString> {
 
 /** Locks the business-date row: close of business holds it for the whole day switch. */
 export async function lockBusinessDate(trx: Tx): Promise<DateString> {
-  const row = await trx.selectFrom('business_date').select('business_date').forUpdate().executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('business_date')
+    .select('business_date')
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   return row.business_date;
 }
 
@@ -43,7 +47,9 @@ export async function advanceBusinessDate(trx: Tx, expected: DateString): Promis
   return row.business_date;
 }
 
-export type SetBusinessDateResult = { ok: true; from: DateString; to: DateString } | { ok: false; reason: string };
+export type SetBusinessDateResult =
+  | { ok: true; from: DateString; to: DateString }
+  | { ok: false; reason: string };
 
 /**
  * Operator action for a new installation: choose the first business date. Refused once any day has

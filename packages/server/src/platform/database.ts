@@ -17,7 +17,11 @@ export type Database = {
  * The database named by DATABASE_URL, or else an embedded PostgreSQL whose data lives in
  * FENQI_PG_DIR (default .fenqi/pg) and which is stopped again by close().
  */
-export async function openDatabase(config: Config, logger: Logger, applicationName = 'fenqi'): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  applicationName = 'fenqi',
+): Promise<Database> {
   const embedded =
     config.databaseUrl === undefined
       ? await startEmbeddedPostgres({

@@ -1,6 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -140,7 +151,9 @@ async function waitUntilReady(url: string, pid: number, timeoutMs: number, logFi
     }
   }
   const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
-  throw new Error(`Embedded PostgreSQL did not become ready (log: ${logFile}):\n${tail}`, { cause: lastError });
+  throw new Error(`Embedded PostgreSQL did not become ready (log: ${logFile}):\n${tail}`, {
+    cause: lastError,
+  });
 }
 
 async function stopPid(pid: number, timeoutMs = 30_000): Promise<void> {
@@ -237,7 +250,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     '-c',
     `max_connections=${options.maxConnections ?? 200}`,
   ];
-  if (options.durable === false) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  if (options.durable === false)
+    args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   // Detached, so a terminal's Ctrl-C reaches only us and we stop the server after the HTTP server
   // has drained, not before.
   const child = spawn(bin.postgres, args, {

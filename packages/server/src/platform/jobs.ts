@@ -20,7 +20,11 @@ export function platformJobs(db: DB): JobDefinition[] {
   ];
 }
 
-export async function startJobs(connectionString: string, logger: Logger, jobs: JobDefinition[]): Promise<JobRunner> {
+export async function startJobs(
+  connectionString: string,
+  logger: Logger,
+  jobs: JobDefinition[],
+): Promise<JobRunner> {
   const boss = new PgBoss({ connectionString, schema: 'pgboss', application_name: 'fenqi-worker' });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();

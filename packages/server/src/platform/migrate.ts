@@ -32,7 +32,9 @@ export function readMigrations(dir = migrationsDir): MigrationFile[] {
   migrations.forEach((migration, index) => {
     const previous = migrations[index - 1];
     if (previous && previous.version === migration.version) {
-      throw new Error(`two migrations share the number ${migration.version}: ${previous.name} and ${migration.name}`);
+      throw new Error(
+        `two migrations share the number ${migration.version}: ${previous.name} and ${migration.name}`,
+      );
     }
   });
   return migrations;

@@ -67,7 +67,8 @@ const dirs: string[] = [];
 const children: ChildProcess[] = [];
 afterAll(() => {
   // A failed assertion must not leave servers running: kill what is left, then remove the data.
-  for (const child of children) if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  for (const child of children)
+    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
   for (const dir of dirs) {
     const pidFile = join(dir, 'pg', 'postmaster.pid');
     if (existsSync(pidFile)) {

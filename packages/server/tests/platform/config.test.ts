@@ -61,16 +61,25 @@ describe('configuration', () => {
         BUSINESS_TIME_ZONE: 'Mars/Olympus',
       }),
     ).toEqual([
-      { variable: 'DATABASE_URL', message: 'must be a URL of the form postgres://user[:password]@host[:port]/database' },
+      {
+        variable: 'DATABASE_URL',
+        message: 'must be a URL of the form postgres://user[:password]@host[:port]/database',
+      },
       { variable: 'PORT', message: 'must be an integer between 0 and 65535 (got "80a")' },
-      { variable: 'LOG_LEVEL', message: 'must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")' },
+      {
+        variable: 'LOG_LEVEL',
+        message: 'must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+      },
       {
         variable: 'CORS_ORIGINS',
         message:
           'must be a comma-separated list of origins like https://console.example.com (scheme, host, optional port; no path) (got "https://ok.example.com,https://bad.example.com/path")',
       },
       { variable: 'IDEMPOTENCY_TTL_HOURS', message: 'must be at least 1 (got "0")' },
-      { variable: 'BUSINESS_TIME_ZONE', message: 'must be an IANA time zone such as Asia/Shanghai (got "Mars/Olympus")' },
+      {
+        variable: 'BUSINESS_TIME_ZONE',
+        message: 'must be an IANA time zone such as Asia/Shanghai (got "Mars/Olympus")',
+      },
     ]);
   });
 

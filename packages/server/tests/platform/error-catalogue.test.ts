@@ -11,7 +11,8 @@ function documentedCodes(): Map<string, { status: number; title: string }> {
   const rows = new Map<string, { status: number; title: string }>();
   for (const line of docs.split('\n')) {
     const match = /^\| `([a-z0-9_]+)` \| (\d{3}) \| ([^|]+) \|/.exec(line);
-    if (match?.[1] && match[2] && match[3]) rows.set(match[1], { status: Number(match[2]), title: match[3].trim() });
+    if (match?.[1] && match[2] && match[3])
+      rows.set(match[1], { status: Number(match[2]), title: match[3].trim() });
   }
   return rows;
 }
@@ -22,7 +23,10 @@ describe('error catalogue and docs/api/errors.md', () => {
 
   it('documents every code the server can return, with its status and title', () => {
     for (const [code, spec] of catalogue) {
-      expect(documented.get(code), `docs/api/errors.md is missing ${code}`).toEqual({ status: spec.status, title: spec.title });
+      expect(documented.get(code), `docs/api/errors.md is missing ${code}`).toEqual({
+        status: spec.status,
+        title: spec.title,
+      });
     }
   });
 

@@ -46,7 +46,11 @@ describe('problem+json for every error class', () => {
   it('an unknown path is 404 not_found', async () => {
     const result = await http(server.baseUrl, 'GET', '/api/v1/no-such-thing');
     const problem = expectProblem(result, 404, 'not_found');
-    expect(problem).toMatchObject({ title: 'Not found', detail: 'There is no resource at /api/v1/no-such-thing.', instance: '/api/v1/no-such-thing' });
+    expect(problem).toMatchObject({
+      title: 'Not found',
+      detail: 'There is no resource at /api/v1/no-such-thing.',
+      instance: '/api/v1/no-such-thing',
+    });
   });
 
   it('a known path with another method is 405 method_not_allowed with an Allow header', async () => {
@@ -120,13 +124,17 @@ describe('problem+json for every error class', () => {
   it('a missing body field is reported by its path', async () => {
     const result = await http(server.baseUrl, 'POST', '/api/v1/test-notes', { body: {}, headers: key() });
     const problem = expectProblem(result, 400, 'validation_failed');
-    expect(problem.errors).toEqual([{ in: 'body', path: 'text', message: 'Invalid input: expected string, received undefined' }]);
+    expect(problem.errors).toEqual([
+      { in: 'body', path: 'text', message: 'Invalid input: expected string, received undefined' },
+    ]);
   });
 
   it('invalid path parameters are 400 validation_failed in params', async () => {
     const result = await http(server.baseUrl, 'GET', '/api/v1/test-notes/abc');
     const problem = expectProblem(result, 400, 'validation_failed');
-    expect(problem.errors).toEqual([{ in: 'params', path: 'id', message: 'Invalid string: must match pattern /^\\d+$/' }]);
+    expect(problem.errors).toEqual([
+      { in: 'params', path: 'id', message: 'Invalid string: must match pattern /^\\d+$/' },
+    ]);
   });
 
   it('a domain not-found is 404 with the handler’s detail', async () => {
@@ -143,7 +151,9 @@ describe('problem+json for every error class', () => {
     const problem = expectProblem(result, 500, 'internal_error');
     const incidentId = problem.incidentId;
     expect(incidentId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(problem.detail).toBe(`Something went wrong on our side. Quote incident ${incidentId} when you contact support.`);
+    expect(problem.detail).toBe(
+      `Something went wrong on our side. Quote incident ${incidentId} when you contact support.`,
+    );
     expect(result.text).not.toContain('secret-table-name');
     expect(result.text).not.toContain('at ');
     const logged = server.logs.find((line) => line.incidentId === incidentId);
@@ -165,13 +175,19 @@ describe('problem+json for every error class', () => {
 
 describe('request ids', () => {
   it('echoes a well-formed caller request id and uses it in the log', async () => {
-    const result = await http(server.baseUrl, 'GET', '/api/v1/business-date', { headers: { 'x-request-id': 'caller-abc-123456' } });
+    const result = await http(server.baseUrl, 'GET', '/api/v1/business-date', {
+      headers: { 'x-request-id': 'caller-abc-123456' },
+    });
     expect(result.headers.get('x-request-id')).toBe('caller-abc-123456');
-    expect(server.logs.some((line) => line.requestId === 'caller-abc-123456' && line.msg === 'request completed')).toBe(true);
+    expect(
+      server.logs.some((line) => line.requestId === 'caller-abc-123456' && line.msg === 'request completed'),
+    ).toBe(true);
   });
 
   it('replaces a request id that could inject into logs', async () => {
-    const result = await http(server.baseUrl, 'GET', '/api/v1/business-date', { headers: { 'x-request-id': 'bad id\twith tab' } });
+    const result = await http(server.baseUrl, 'GET', '/api/v1/business-date', {
+      headers: { 'x-request-id': 'bad id\twith tab' },
+    });
     expect(result.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { notesModule, createNotesTable } from '../support/notes-module.ts';
+import { createNotesTable, notesModule } from '../support/notes-module.ts';
 import { http, startTestServer, type TestServer } from '../support/server.ts';
 
 let database: TestDatabase;
@@ -40,7 +40,9 @@ describe('probes', () => {
 
 describe('/metrics', () => {
   it('exposes process metrics and an HTTP duration histogram by route pattern and status', async () => {
-    await http(server.baseUrl, 'GET', '/api/v1/test-notes/424242', { headers: { 'x-forwarded-for': '10.0.0.9' } });
+    await http(server.baseUrl, 'GET', '/api/v1/test-notes/424242', {
+      headers: { 'x-forwarded-for': '10.0.0.9' },
+    });
     const result = await http(server.baseUrl, 'GET', '/metrics');
     expect(result.status).toBe(200);
     expect(result.headers.get('content-type')).toContain('text/plain');
@@ -59,12 +61,25 @@ describe('OpenAPI', () => {
     expect(result.status).toBe(200);
     const doc = result.json as {
       openapi: string;
-      paths: Record<string, Record<string, { parameters?: { name: string; in: string; required: boolean }[]; 'x-permission'?: string; requestBody?: unknown; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: { name: string; in: string; required: boolean }[];
+            'x-permission'?: string;
+            requestBody?: unknown;
+            responses: Record<string, unknown>;
+          }
+        >
+      >;
     };
     expect(doc.openapi).toBe('3.1.0');
     const create = doc.paths['/api/v1/test-notes']?.post;
     expect(create?.['x-permission']).toBe('test-notes:write');
-    expect(create?.parameters).toContainEqual(expect.objectContaining({ name: 'idempotency-key', in: 'header', required: true }));
+    expect(create?.parameters).toContainEqual(
+      expect.objectContaining({ name: 'idempotency-key', in: 'header', required: true }),
+    );
     expect(JSON.stringify(create?.requestBody)).toContain('"text"');
     expect(Object.keys(create?.responses ?? {})).toContain('201');
     expect(doc.paths['/api/v1/business-date']?.get?.['x-permission']).toBe('business-date:read');
@@ -106,7 +121,9 @@ describe('security headers and CORS', () => {
   });
 
   it('does not allow an unlisted origin', async () => {
-    const result = await http(server.baseUrl, 'GET', '/livez', { headers: { origin: 'https://evil.example.net' } });
+    const result = await http(server.baseUrl, 'GET', '/livez', {
+      headers: { origin: 'https://evil.example.net' },
+    });
     expect(result.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
@@ -122,7 +139,11 @@ describe('rate limiting', () => {
     // The limit is 5 per window for this client; earlier tests in this file used some of it.
     expect(statuses.at(-1)).toBe(429);
     expect(last?.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
-    expect(last?.json).toMatchObject({ code: 'rate_limited', status: 429, type: 'https://fenqi.dev/problems/rate_limited' });
+    expect(last?.json).toMatchObject({
+      code: 'rate_limited',
+      status: 429,
+      type: 'https://fenqi.dev/problems/rate_limited',
+    });
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

@@ -11,7 +11,10 @@ let server: TestServer;
 beforeAll(async () => {
   database = await createTestDatabase();
   await createNotesTable(database.db);
-  server = await startTestServer(database, { modules: [notesModule], env: { IDEMPOTENCY_LOCK_SECONDS: '2' } });
+  server = await startTestServer(database, {
+    modules: [notesModule],
+    env: { IDEMPOTENCY_LOCK_SECONDS: '2' },
+  });
 });
 
 afterAll(async () => {
@@ -20,7 +23,9 @@ afterAll(async () => {
 });
 
 async function notesWithText(text: string): Promise<number> {
-  const result = await sql<{ n: bigint }>`SELECT count(*) AS n FROM test_notes WHERE text = ${text}`.execute(database.db);
+  const result = await sql<{ n: bigint }>`SELECT count(*) AS n FROM test_notes WHERE text = ${text}`.execute(
+    database.db,
+  );
   return Number(result.rows[0]?.n ?? 0n);
 }
 
@@ -102,7 +107,8 @@ describe('Idempotency-Key on mutating routes', () => {
     const inProgress = results.filter((r) => r.status === 409);
     expect(created.length + inProgress.length).toBe(20);
     expect(created.length).toBeGreaterThanOrEqual(1);
-    for (const conflict of inProgress) expect(conflict.json).toMatchObject({ code: 'idempotency_key_in_progress' });
+    for (const conflict of inProgress)
+      expect(conflict.json).toMatchObject({ code: 'idempotency_key_in_progress' });
     // Every 201 is the one response (the first, or its replay).
     expect(new Set(created.map((r) => r.text)).size).toBe(1);
     expect(await notesWithText('concurrent')).toBe(1);
@@ -116,7 +122,11 @@ describe('Idempotency-Key on mutating routes', () => {
     const key = crypto.randomUUID();
     const failed = await post({ text: 'retry after failure', failAfterWrite: 'domain' }, key);
     expect(failed.status).toBe(400);
-    const keys = await database.db.selectFrom('idempotency_keys').select('key').where('key', '=', key).execute();
+    const keys = await database.db
+      .selectFrom('idempotency_keys')
+      .select('key')
+      .where('key', '=', key)
+      .execute();
     expect(keys).toEqual([]);
     const retried = await post({ text: 'retry after failure' }, key);
     expect(retried.status).toBe(201);
@@ -178,7 +188,11 @@ describe('Idempotency-Key on mutating routes', () => {
       .set({ expires_at: sql<Date>`now() - interval '1 second'` })
       .where('key', '=', key)
       .execute();
-    const live = await database.db.selectFrom('idempotency_keys').select('key').where('expires_at', '>', sql<Date>`now()`).execute();
+    const live = await database.db
+      .selectFrom('idempotency_keys')
+      .select('key')
+      .where('expires_at', '>', sql<Date>`now()`)
+      .execute();
     const deleted = await pruneIdempotencyKeys(database.db, 2);
     expect(deleted).toBeGreaterThanOrEqual(1);
     const left = await database.db.selectFrom('idempotency_keys').select('key').execute();

@@ -51,7 +51,10 @@ describe('migrations', () => {
     const outputs = [first?.stdout ?? '', second?.stdout ?? ''].sort();
     expect(outputs.filter((out) => out.includes(`database migrated to version ${latest}`))).toHaveLength(1);
     expect(outputs.filter((out) => out === `database is up to date (version ${latest})\n`)).toHaveLength(1);
-    const applied = await query<{ version: number }>(database.url, 'SELECT version FROM schema_migrations ORDER BY version');
+    const applied = await query<{ version: number }>(
+      database.url,
+      'SELECT version FROM schema_migrations ORDER BY version',
+    );
     expect(applied.map((row) => row.version)).toEqual(readMigrations().map((m) => m.version));
     const dates = await query<{ n: string }>(database.url, 'SELECT count(*) AS n FROM business_date');
     expect(dates[0]?.n).toBe('1');
@@ -65,13 +68,19 @@ describe('migrations', () => {
     cpSync(migrationsDir, dir, { recursive: true });
     writeFileSync(join(dir, '9000_slow.sql'), 'SELECT pg_sleep(0.6);\nCREATE TABLE slow_marker (id int);\n');
     const started = performance.now();
-    const [first, second] = await Promise.all([migrate(database.url, { dir }), migrate(database.url, { dir })]);
+    const [first, second] = await Promise.all([
+      migrate(database.url, { dir }),
+      migrate(database.url, { dir }),
+    ]);
     const elapsedMs = performance.now() - started;
     const results = [first, second].sort((a, b) => b.applied.length - a.applied.length);
     expect(results[0]?.applied.map((m) => m.version)).toEqual(readMigrations(dir).map((m) => m.version));
     expect(results[1]).toEqual({ applied: [], current: 9000 });
     expect(elapsedMs).toBeGreaterThanOrEqual(600);
-    const markers = await query<{ n: string }>(database.url, "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'slow_marker'");
+    const markers = await query<{ n: string }>(
+      database.url,
+      "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'slow_marker'",
+    );
     expect(markers[0]?.n).toBe('1');
   });
 
@@ -105,11 +114,22 @@ describe('migrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fenqi-migrations-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     cpSync(migrationsDir, dir, { recursive: true });
-    writeFileSync(join(dir, '9999_broken.sql'), 'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n');
-    await expect(migrate(database.url, { dir })).rejects.toThrow(/migration 9999_broken failed: function no_such_function\(\) does not exist/);
-    const tables = await query<{ n: string }>(database.url, "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'half_done'");
+    writeFileSync(
+      join(dir, '9999_broken.sql'),
+      'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n',
+    );
+    await expect(migrate(database.url, { dir })).rejects.toThrow(
+      /migration 9999_broken failed: function no_such_function\(\) does not exist/,
+    );
+    const tables = await query<{ n: string }>(
+      database.url,
+      "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'half_done'",
+    );
     expect(tables[0]?.n).toBe('0');
-    const recorded = await query<{ version: number }>(database.url, 'SELECT version FROM schema_migrations WHERE version = 9999');
+    const recorded = await query<{ version: number }>(
+      database.url,
+      'SELECT version FROM schema_migrations WHERE version = 9999',
+    );
     expect(recorded).toEqual([]);
   });
 

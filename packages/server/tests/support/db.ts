@@ -52,7 +52,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
       break;
     } catch (error) {
-      if (attempt >= 10 || !String((error as Error).message).includes('is being accessed by other users')) throw error;
+      if (attempt >= 10 || !String((error as Error).message).includes('is being accessed by other users'))
+        throw error;
       await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   }

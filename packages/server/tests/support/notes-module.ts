@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import type { DB } from '../../src/platform/db.ts';
 import { AppError } from '../../src/platform/errors.ts';
 import type { Module } from '../../src/platform/http/app.ts';
 import { commandRoute, queryRoute } from '../../src/platform/http/route.ts';
-import type { DB } from '../../src/platform/db.ts';
 
 // A minimal module used only by the platform tests: one table, a command that writes one row, a
 // query, and handlers that fail on purpose. It exercises the route kinds the real modules use.
@@ -20,7 +20,10 @@ const note = z.object({ id: z.string(), text: z.string(), amountMinor: z.string(
 
 const createNote = z.object({
   text: z.string().min(1, 'must not be empty').max(200),
-  amount: z.string().regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal amount with at most 2 decimals').optional(),
+  amount: z
+    .string()
+    .regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal amount with at most 2 decimals')
+    .optional(),
   delayMs: z.number().int().min(0).max(5000).optional(),
   failAfterWrite: z.enum(['domain', 'bug']).optional(),
 });
@@ -48,9 +51,14 @@ export const notesModule: Module = {
         const row = inserted.rows[0];
         if (!row) throw new Error('insert returned no row');
         if (body.delayMs) await sql`SELECT pg_sleep(${body.delayMs / 1000})`.execute(trx);
-        if (body.failAfterWrite === 'domain') throw new AppError('validation_failed', 'rejected after the write, on purpose');
-        if (body.failAfterWrite === 'bug') throw new Error('internal detail that must not leak: secret-table-name');
-        return { status: 201, body: { id: String(row.id), text: row.text, amountMinor: String(row.amount_minor) } };
+        if (body.failAfterWrite === 'domain')
+          throw new AppError('validation_failed', 'rejected after the write, on purpose');
+        if (body.failAfterWrite === 'bug')
+          throw new Error('internal detail that must not leak: secret-table-name');
+        return {
+          status: 201,
+          body: { id: String(row.id), text: row.text, amountMinor: String(row.amount_minor) },
+        };
       },
     }),
     queryRoute({
@@ -65,7 +73,10 @@ export const notesModule: Module = {
           SELECT id, text, amount_minor FROM test_notes WHERE id = ${params.id}`.execute(db);
         const row = result.rows[0];
         if (!row) throw new AppError('not_found', `There is no note ${params.id}.`);
-        return { status: 200, body: { id: String(row.id), text: row.text, amountMinor: String(row.amount_minor) } };
+        return {
+          status: 200,
+          body: { id: String(row.id), text: row.text, amountMinor: String(row.amount_minor) },
+        };
       },
     }),
   ],

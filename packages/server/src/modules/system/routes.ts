@@ -4,7 +4,10 @@ import { queryRoute } from '../../platform/http/route.ts';
 
 export const businessDateResponse = z
   .object({
-    businessDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('The current business date (YYYY-MM-DD)'),
+    businessDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .describe('The current business date (YYYY-MM-DD)'),
     timeZone: z.string().describe('The business time zone the date belongs to'),
   })
   .meta({ id: 'BusinessDate' });

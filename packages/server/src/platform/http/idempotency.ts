@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { AppError } from '../errors.ts';
 import type { DB, Tx } from '../db.ts';
+import { AppError } from '../errors.ts';
 
 // Idempotency-Key handling (ARCHITECTURE invariant 3). The key is scoped to the caller; the request
 // is identified by a fingerprint (method, path, canonical JSON body). A replay returns the stored
@@ -18,18 +18,28 @@ export type Claim =
 
 export function parseIdempotencyKey(header: string | string[] | undefined): string {
   if (header === undefined) {
-    throw new AppError('idempotency_key_missing', 'This request changes state: send an Idempotency-Key header (a unique value per intended change, e.g. a UUID).', {
-      errors: [{ in: 'headers', path: 'idempotency-key', message: 'required' }],
-    });
+    throw new AppError(
+      'idempotency_key_missing',
+      'This request changes state: send an Idempotency-Key header (a unique value per intended change, e.g. a UUID).',
+      {
+        errors: [{ in: 'headers', path: 'idempotency-key', message: 'required' }],
+      },
+    );
   }
   const key = Array.isArray(header) ? header[0] : header;
   if (Array.isArray(header) && header.length > 1) {
     throw new AppError('idempotency_key_invalid', 'Send exactly one Idempotency-Key header.');
   }
   if (key === undefined || !keyPattern.test(key)) {
-    throw new AppError('idempotency_key_invalid', 'The Idempotency-Key must be 1 to 255 visible ASCII characters.', {
-      errors: [{ in: 'headers', path: 'idempotency-key', message: 'must be 1 to 255 visible ASCII characters' }],
-    });
+    throw new AppError(
+      'idempotency_key_invalid',
+      'The Idempotency-Key must be 1 to 255 visible ASCII characters.',
+      {
+        errors: [
+          { in: 'headers', path: 'idempotency-key', message: 'must be 1 to 255 visible ASCII characters' },
+        ],
+      },
+    );
   }
   return key;
 }
@@ -83,7 +93,13 @@ export async function claimIdempotencyKey(db: DB, request: ClaimRequest): Promis
        OR (k.state = 'in_progress' AND k.locked_until < now() AND k.fingerprint = excluded.fingerprint)
     RETURNING k.claim_token`.execute(db);
   if (claimed.rows.length === 1) {
-    return { outcome: 'claimed', caller: request.caller, key: request.key, token, fingerprint: request.fingerprint };
+    return {
+      outcome: 'claimed',
+      caller: request.caller,
+      key: request.key,
+      token,
+      fingerprint: request.fingerprint,
+    };
   }
   const existing = await db
     .selectFrom('idempotency_keys')
@@ -93,7 +109,10 @@ export async function claimIdempotencyKey(db: DB, request: ClaimRequest): Promis
     .executeTakeFirst();
   if (!existing) {
     // Pruned between our insert and select: extremely rare; the client may simply retry.
-    throw new AppError('idempotency_key_in_progress', 'The Idempotency-Key changed state during the request; retry it.');
+    throw new AppError(
+      'idempotency_key_in_progress',
+      'The Idempotency-Key changed state during the request; retry it.',
+    );
   }
   if (existing.fingerprint !== request.fingerprint) {
     throw new AppError(
@@ -101,7 +120,11 @@ export async function claimIdempotencyKey(db: DB, request: ClaimRequest): Promis
       'This Idempotency-Key was already used with a different request (method, path or body). Use a new key for a new request.',
     );
   }
-  if (existing.state === 'in_progress' || existing.response_status === null || existing.response_body === null) {
+  if (
+    existing.state === 'in_progress' ||
+    existing.response_status === null ||
+    existing.response_body === null
+  ) {
     throw new AppError(
       'idempotency_key_in_progress',
       'A request with this Idempotency-Key is still being processed. Retry after it completes to get its result.',
@@ -124,7 +147,11 @@ type OwnedClaim = Extract<Claim, { outcome: 'claimed' }>;
  * the lock time and another attempt started), this updates nothing and the transaction must roll
  * back, so that only one attempt's effects ever commit.
  */
-export async function completeIdempotencyKey(trx: Tx | DB, claim: OwnedClaim, response: StoredResponse): Promise<void> {
+export async function completeIdempotencyKey(
+  trx: Tx | DB,
+  claim: OwnedClaim,
+  response: StoredResponse,
+): Promise<void> {
   const result = await trx
     .updateTable('idempotency_keys')
     .set({
@@ -162,7 +189,9 @@ export async function pruneIdempotencyKeys(db: DB, batchRowsMax = 10_000): Promi
   for (;;) {
     const result = await sql`
       DELETE FROM idempotency_keys
-      WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at < now() LIMIT ${batchRowsMax})`.execute(db);
+      WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at < now() LIMIT ${batchRowsMax})`.execute(
+      db,
+    );
     const deleted = Number(result.numAffectedRows ?? 0n);
     total += deleted;
     if (deleted < batchRowsMax) return total;

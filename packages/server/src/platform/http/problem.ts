@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { AppError, type FieldError, type Problem, problemOf, problemTypeBase, errorCatalogue } from '../errors.ts';
+import {
+  AppError,
+  errorCatalogue,
+  type FieldError,
+  type Problem,
+  problemOf,
+  problemTypeBase,
+} from '../errors.ts';
 
 // Every error leaves the server as application/problem+json (RFC 9457), mapped here once.
 
@@ -41,9 +48,15 @@ function fromFastify(error: FastifyError): AppError | undefined {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('malformed_json', 'The request body could not be parsed as JSON.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError('malformed_json', 'The request says it has a JSON body (Content-Type: application/json) but the body is empty.');
+      return new AppError(
+        'malformed_json',
+        'The request says it has a JSON body (Content-Type: application/json) but the body is empty.',
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError('unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.');
+      return new AppError(
+        'unsupported_media_type',
+        'Send the request body as JSON with Content-Type: application/json.',
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('payload_too_large', 'The request body is larger than this server accepts.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -54,19 +67,32 @@ function fromFastify(error: FastifyError): AppError | undefined {
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     if (error.statusCode === 404) return new AppError('not_found', 'Nothing is here.');
-    if (error.statusCode === 413) return new AppError('payload_too_large', 'The request body is larger than this server accepts.');
-    if (error.statusCode === 415) return new AppError('unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.');
+    if (error.statusCode === 413)
+      return new AppError('payload_too_large', 'The request body is larger than this server accepts.');
+    if (error.statusCode === 415)
+      return new AppError(
+        'unsupported_media_type',
+        'Send the request body as JSON with Content-Type: application/json.',
+      );
     return new AppError('bad_request', error.message);
   }
   return undefined;
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Problem): FastifyReply {
-  const body: Problem = { ...problem, instance: request.url.split('?')[0] ?? request.url, requestId: request.id };
+  const body: Problem = {
+    ...problem,
+    instance: request.url.split('?')[0] ?? request.url,
+    requestId: request.id,
+  };
   return reply.status(problem.status).type(problemContentType).send(JSON.stringify(body));
 }
 
-export function errorHandler(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
+export function errorHandler(
+  error: FastifyError | AppError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
   if (error instanceof AppError) {
     if (error.status >= 500) request.log.error({ err: error }, error.detail);
     return sendProblem(reply, request, problemOf(error));
@@ -81,7 +107,13 @@ export function errorHandler(error: FastifyError | AppError | Error, request: Fa
     return sendProblem(
       reply,
       request,
-      problemOf(new AppError('validation_failed', `The ${location ?? 'request'} is not valid: ${summary}${errors.length > 3 ? '; …' : ''}`, { errors })),
+      problemOf(
+        new AppError(
+          'validation_failed',
+          `The ${location ?? 'request'} is not valid: ${summary}${errors.length > 3 ? '; …' : ''}`,
+          { errors },
+        ),
+      ),
     );
   }
   const mapped = fromFastify(error as FastifyError);
