@@ -112,6 +112,7 @@ export type {
 } from './schedule/terms.ts';
 export {
   disbursedAmount,
+  effectivePenaltyRate,
   financedPrincipal,
   interestPeriods,
   loanTerms,

@@ -59,6 +59,12 @@ function componentAmount(due: DueInstallment, component: AllocationComponent): b
   }
 }
 
+/** Math.min does not take bigint. */
+function smaller(a: bigint, b: bigint): bigint {
+  if (a < b) return a;
+  return b;
+}
+
 function orderIssues(order: AllocationOrder): Issue[] {
   const seen = new Set(order.components);
   const complete =
@@ -118,7 +124,7 @@ export function allocatePayment(
   const lines: AllocationLine[] = [];
   for (const slot of slots) {
     if (left === 0n) break;
-    const applied = left > slot.dueMinor ? slot.dueMinor : left;
+    const applied = smaller(slot.dueMinor, left);
     if (applied === 0n) continue;
     lines.push({ number: slot.number, component: slot.component, amountMinor: applied });
     left -= applied;

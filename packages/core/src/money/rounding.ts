@@ -46,7 +46,8 @@ function roundsUp(remainder: bigint, denominator: bigint, quotient: bigint, mode
 export function divideRoundedSafe(numerator: number, denominator: number, mode: RoundingMode): number {
   let quotient = Math.floor(numerator / denominator);
   let remainder = numerator - quotient * denominator;
-  // The float quotient can be one off when numerator / denominator sits within an ulp of an integer.
+  // With numerator < 2^53 a correctly rounded quotient floors right except at an exact half-ulp tie;
+  // checking the remainder costs two comparisons and removes the doubt.
   if (remainder < 0) {
     quotient -= 1;
     remainder += denominator;

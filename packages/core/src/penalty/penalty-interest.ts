@@ -6,6 +6,7 @@ import type { RoundingMode } from '../money/rounding.ts';
 import { divideRounded } from '../money/rounding.ts';
 import { rationalFromDecimal } from '../rate/rational.ts';
 import type { LoanTerms } from '../schedule/terms.ts';
+import { effectivePenaltyRate } from '../schedule/terms.ts';
 
 // Penalty interest (罚息) on an overdue installment: base × penalty rate / basis × days overdue,
 // counted from the day after the due date. The base is the overdue principal, or — where the
@@ -36,7 +37,7 @@ export interface OverdueAmounts {
 
 export function penaltyTermsFor(terms: LoanTerms, overrides: Partial<PenaltyTerms> = {}): PenaltyTerms {
   return {
-    annualRate: overrides.annualRate ?? terms.penaltyRate,
+    annualRate: overrides.annualRate ?? effectivePenaltyRate(terms),
     base: overrides.base ?? 'overdue_principal',
     dayCount: overrides.dayCount ?? terms.dayCount,
     rounding: overrides.rounding ?? terms.rounding,

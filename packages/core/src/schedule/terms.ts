@@ -63,8 +63,8 @@ export interface LoanTerms {
   readonly upfrontFeeMode: UpfrontFeeMode;
   /** Principal grace: the first k installments pay interest (and fees) only. */
   readonly graceTerms: number;
-  /** Annual penalty rate on overdue amounts (default: contract rate + 50 %). */
-  readonly penaltyRate: Decimal;
+  /** Annual penalty rate on overdue amounts; undefined means the contract rate + 50 %. */
+  readonly penaltyRate: Decimal | undefined;
   /**
    * 贴息: the discount a merchant gives up to fund a promotional rate. It reduces what the merchant
    * is paid and never touches the borrower's cash flows, so the borrower's APR stays what they pay.
@@ -77,6 +77,11 @@ export type LoanTermsInput = Pick<LoanTerms, 'principalMinor' | 'method' | 'term
 
 /** PBOC rule of thumb for overdue loans: contract rate plus 30–50 %; Fenqi defaults to +50 %. */
 export const penaltyRateMultiplierDefault = new Decimal('1.5');
+
+/** The penalty rate in force: the product's, or the contract rate + 50 %. */
+export function effectivePenaltyRate(terms: LoanTerms): Decimal {
+  return terms.penaltyRate ?? terms.annualRate.times(penaltyRateMultiplierDefault);
+}
 
 /** Fills the documented defaults; an explicit value always wins. */
 export function loanTerms(input: LoanTermsInput): LoanTerms {
@@ -100,7 +105,7 @@ export function loanTerms(input: LoanTermsInput): LoanTerms {
     upfrontFeeMinor: input.upfrontFeeMinor ?? 0n,
     upfrontFeeMode: input.upfrontFeeMode ?? 'deducted',
     graceTerms: input.graceTerms ?? 0,
-    penaltyRate: input.penaltyRate ?? annualRate.times(penaltyRateMultiplierDefault),
+    penaltyRate: input.penaltyRate,
     merchantDiscountMinor: input.merchantDiscountMinor ?? 0n,
   };
 }

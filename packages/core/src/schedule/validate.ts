@@ -22,7 +22,7 @@ export function validateLoanTerms(terms: LoanTerms): Issue[] {
     ...termIssues(terms),
     ...rateIssues(terms.annualRate, 'annualRate', annualRateMax),
     ...rateIssues(terms.periodFeeRate, 'periodFeeRate', periodFeeRateMax),
-    ...rateIssues(terms.penaltyRate, 'penaltyRate', annualRateMax),
+    ...(terms.penaltyRate === undefined ? [] : rateIssues(terms.penaltyRate, 'penaltyRate', annualRateMax)),
     ...feeIssues(terms),
     ...dateIssues(terms),
     ...combinationIssues(terms),
