@@ -6,7 +6,11 @@ import type { Logger } from './logger.ts';
 // Background jobs on pg-boss: a queue in PostgreSQL, so no extra infrastructure. Exactly-once
 // effects come from our own idempotency, not from the queue; every job is safe to run twice.
 
-export type JobRunner = { stop(): Promise<void> };
+export type JobRunner = {
+  /** Queues one run of a job now, besides its schedule (operators, tests). */
+  trigger(name: string): Promise<void>;
+  stop(): Promise<void>;
+};
 
 type JobDefinition = { name: string; cron: string; run: () => Promise<Record<string, unknown>> };
 
@@ -24,6 +28,7 @@ export async function startJobs(
   connectionString: string,
   logger: Logger,
   jobs: JobDefinition[],
+  options: { pollingIntervalSeconds?: number } = {},
 ): Promise<JobRunner> {
   const boss = new PgBoss({ connectionString, schema: 'pgboss', application_name: 'fenqi-worker' });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
@@ -31,7 +36,7 @@ export async function startJobs(
   for (const job of jobs) {
     await boss.createQueue(job.name);
     await boss.schedule(job.name, job.cron, null, { tz: 'UTC' });
-    await boss.work(job.name, async () => {
+    await boss.work(job.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async () => {
       const result = await job.run();
       logger.info({ job: job.name, ...result }, 'job completed');
       return result;
@@ -39,6 +44,10 @@ export async function startJobs(
   }
   logger.info({ jobs: jobs.map((job) => job.name) }, 'worker started');
   return {
+    trigger: async (name) => {
+      if (!jobs.some((job) => job.name === name)) throw new Error(`unknown job ${name}`);
+      await boss.send(name, {});
+    },
     stop: () => boss.stop({ graceful: true, timeout: 20_000 }),
   };
 }

@@ -141,6 +141,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     : undefined;
   if (redis) {
     redis.on('error', (error) => logger.warn({ err: error }, 'rate-limit store (Redis) error'));
+    // Start with shared counters when Redis is up; if it is not, serve anyway (fail open).
+    const ready = await Promise.race([
+      new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true))),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref()),
+    ]);
+    if (!ready) logger.warn('Redis is not reachable: rate limits are not enforced until it is');
     app.addHook('onClose', async () => {
       redis.disconnect();
     });
@@ -149,7 +155,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     global: true,
     max: config.rateLimitMax,
     timeWindow: config.rateLimitWindowMs,
-    ...(redis ? { redis, nameSpace: 'fenqi:rate-limit:' } : {}),
+    ...(redis ? { redis, nameSpace: `${config.redisKeyPrefix}rate-limit:` } : {}),
     // A Redis outage must not take the API down with it: count locally-unknown as allowed.
     skipOnError: true,
     errorResponseBuilder: (_request, context) =>
