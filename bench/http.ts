@@ -62,7 +62,7 @@ async function load(
               body: target.body,
               headers: { 'content-type': 'application/json' },
               // A new Idempotency-Key per request: every request is a new write.
-              setupRequest: (request: { headers?: Record<string, string> }) => {
+              setupRequest: (request: autocannon.Request) => {
                 request.headers = {
                   ...request.headers,
                   'content-type': 'application/json',
