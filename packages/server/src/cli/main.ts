@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
+import { auditCommand } from './audit.ts';
 import { businessDateCommand } from './business-date.ts';
 import { type Command, helpText } from './command.ts';
 import { demoCommand } from './demo.ts';
+import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { version } from './runtime.ts';
 import { serveCommand } from './serve.ts';
+import { usersCommand } from './users.ts';
 import { workerCommand } from './worker.ts';
 
 const versionCommand: Command = {
@@ -25,6 +28,9 @@ const commands: Command[] = [
   migrateCommand,
   demoCommand,
   businessDateCommand,
+  usersCommand,
+  auditCommand,
+  keysCommand,
   versionCommand,
 ];
 

@@ -1,6 +1,6 @@
+import { createIamAccessControl } from '../modules/iam/access.ts';
 import { modules } from '../modules/index.ts';
 import { openDatabase } from '../platform/database.ts';
-import { openAccessControl } from '../platform/http/access.ts';
 import { buildApp } from '../platform/http/app.ts';
 import { platformJobs, startJobs } from '../platform/jobs.ts';
 import { migrate } from '../platform/migrate.ts';
@@ -13,8 +13,14 @@ import {
   stopOnSignals,
   version,
 } from './runtime.ts';
+import { credentialsText, ensureDemoAdmin } from './users.ts';
 
-export type ServeOptions = { migrateFirst: boolean; withWorker: boolean; banner: string };
+export type ServeOptions = {
+  migrateFirst: boolean;
+  withWorker: boolean;
+  banner: string;
+  demoAdmin?: boolean;
+};
 
 /** Starts the API (and, for `demo`, migrations and the worker) and keeps running until a signal. */
 export async function startServer(options: ServeOptions): Promise<number> {
@@ -28,10 +34,21 @@ export async function startServer(options: ServeOptions): Promise<number> {
   if (options.migrateFirst) {
     await migrate(database.url, { log: (message) => logger.info(message) });
   }
+  if (config.secrets.source === 'development-file') {
+    logger.warn(
+      { file: config.secrets.developmentFile },
+      'using development encryption keys generated into the data directory; set FENQI_MASTER_KEYS, FENQI_BLIND_INDEX_KEY, FENQI_AUDIT_KEY and FENQI_SESSION_KEY for anything real (docs/security.md)',
+    );
+  }
+  const demoAdmin = options.demoAdmin ? await ensureDemoAdmin(database.db, config) : undefined;
   const app = await buildApp({
     services: { config, db: database.db, logger },
     modules,
-    accessControl: openAccessControl,
+    accessControl: createIamAccessControl({
+      db: database.db,
+      config,
+      routes: modules.flatMap((module) => module.routes),
+    }),
     version,
   });
   await app.listen({ port: config.port, host: config.host });
@@ -52,6 +69,11 @@ export async function startServer(options: ServeOptions): Promise<number> {
     `Database:   ${database.kind === 'embedded' ? `embedded PostgreSQL (data in ${config.embeddedPgDir})` : 'DATABASE_URL'}`,
     'Stop with Ctrl-C.',
   ]);
+  if (demoAdmin) {
+    process.stderr.write(
+      `${credentialsText(demoAdmin, `Demo administrator (created now; sign in with POST ${url}/api/v1/staff/login):`)}\n`,
+    );
+  }
   return new Promise<number>(() => {});
 }
 

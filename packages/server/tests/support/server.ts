@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type Config } from '../../src/platform/config.ts';
+import { createIamAccessControl } from '../../src/modules/iam/access.ts';
+import { modules as productionModules } from '../../src/modules/index.ts';
+import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { openAccessControl } from '../../src/platform/http/access.ts';
 import { buildApp, type Module } from '../../src/platform/http/app.ts';
 import type { AccessControl } from '../../src/platform/http/register.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { modules as productionModules } from '../../src/modules/index.ts';
 import type { TestDatabase } from './db.ts';
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
@@ -18,24 +20,53 @@ export type TestServer = {
   close(): Promise<void>;
 };
 
+const key = () => randomBytes(32).toString('base64');
+
+/**
+ * Keys for this test process (the servers of one test file share them, so a CLI run against the
+ * same database can be given them too). Tests never fall back to development keys on disk.
+ */
+export const testKeys = {
+  FENQI_MASTER_KEYS: `test1:${key()}`,
+  FENQI_BLIND_INDEX_KEY: key(),
+  FENQI_AUDIT_KEY: key(),
+  FENQI_SESSION_KEY: key(),
+};
+
 /** A real Fastify server on an ephemeral port against the file's own database; logs are captured. */
 export async function startTestServer(
   database: TestDatabase,
-  options: { env?: Record<string, string>; modules?: Module[]; accessControl?: AccessControl } = {},
+  options: { env?: Record<string, string>; modules?: Module[]; accessControl?: AccessControl | 'iam' } = {},
 ): Promise<TestServer> {
-  const config = loadConfig({ DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'info', ...options.env });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    ...testKeys,
+    ...options.env,
+  });
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk, _encoding, callback) {
-      for (const line of String(chunk).split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
+      for (const line of String(chunk).split('\n'))
+        if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
       callback();
     },
   });
   const logger = createLogger(config, sink);
+  const modules = [...productionModules, ...(options.modules ?? [])];
+  const accessControl =
+    options.accessControl === 'iam'
+      ? createIamAccessControl({
+          db: database.db,
+          config,
+          routes: modules.flatMap((module) => module.routes),
+        })
+      : (options.accessControl ?? openAccessControl);
   const app = await buildApp({
     services: { config, db: database.db, logger },
-    modules: [...productionModules, ...(options.modules ?? [])],
-    accessControl: options.accessControl ?? openAccessControl,
+    modules,
+    accessControl,
     version: 'test',
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -60,7 +91,11 @@ export async function http(
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   const text = await response.text();
   let json: unknown;
   try {

@@ -13,5 +13,7 @@ export function normalizeForIndex(value: string): string {
 }
 
 export function blindIndex(key: Buffer, kind: BlindIndexKind, value: string): string {
-  return createHmac('sha256', key).update(`${kind}\n${normalizeForIndex(value)}`, 'utf8').digest('base64url');
+  return createHmac('sha256', key)
+    .update(`${kind}\n${normalizeForIndex(value)}`, 'utf8')
+    .digest('base64url');
 }

@@ -34,19 +34,33 @@ export function cryptoFor(config: Config): FieldCrypto {
 }
 
 /** A new data key for one record, stored wrapped by the current master key. */
-export async function createDataKey(trx: Tx | DB, kms: KeyManagementService, purpose: string): Promise<DataKey> {
+export async function createDataKey(
+  trx: Tx | DB,
+  kms: KeyManagementService,
+  purpose: string,
+): Promise<DataKey> {
   const key = randomBytes(32);
   const wrapped = await kms.wrap(key);
   const id = randomUUID();
   await trx
     .insertInto('data_keys')
-    .values({ id, purpose, master_key_id: wrapped.masterKeyId, wrapped_key: wrapped.wrapped, rewrapped_at: null })
+    .values({
+      id,
+      purpose,
+      master_key_id: wrapped.masterKeyId,
+      wrapped_key: wrapped.wrapped,
+      rewrapped_at: null,
+    })
     .execute();
   return { id, key };
 }
 
 export async function loadDataKey(db: Tx | DB, kms: KeyManagementService, id: string): Promise<DataKey> {
-  const row = await db.selectFrom('data_keys').select(['master_key_id', 'wrapped_key']).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('data_keys')
+    .select(['master_key_id', 'wrapped_key'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw new Error(`data key ${id} does not exist`);
   return { id, key: await kms.unwrap({ masterKeyId: row.master_key_id, wrapped: row.wrapped_key }) };
 }
@@ -67,7 +81,8 @@ export function encryptField(dataKey: DataKey, plaintext: string, context: strin
 /** The data key id a ciphertext was made with. */
 export function dataKeyIdOf(ciphertext: string): string {
   const [prefix, id] = ciphertext.split('.');
-  if (prefix !== version || id === undefined || !uuidPattern.test(id)) throw new Error('not a field ciphertext');
+  if (prefix !== version || id === undefined || !uuidPattern.test(id))
+    throw new Error('not a field ciphertext');
   return id;
 }
 
@@ -81,7 +96,10 @@ export function decryptField(dataKey: DataKey, ciphertext: string, context: stri
   const decipher = createDecipheriv('aes-256-gcm', dataKey.key, bytes.subarray(0, ivBytes));
   decipher.setAAD(aad(dataKey.id, context));
   decipher.setAuthTag(bytes.subarray(bytes.length - tagBytes));
-  return Buffer.concat([decipher.update(bytes.subarray(ivBytes, bytes.length - tagBytes)), decipher.final()]).toString('utf8');
+  return Buffer.concat([
+    decipher.update(bytes.subarray(ivBytes, bytes.length - tagBytes)),
+    decipher.final(),
+  ]).toString('utf8');
 }
 
 export type RotationResult = { rewrapped: number; byMasterKey: Record<string, number>; currentKeyId: string };
@@ -91,7 +109,11 @@ export type RotationResult = { rewrapped: number; byMasterKey: Record<string, nu
  * transaction (rows locked with SKIP LOCKED, so two rotations at once share the work). Field
  * ciphertexts do not change. Afterwards the old master keys may be removed from configuration.
  */
-export async function rotateDataKeys(db: DB, kms: KeyManagementService, batchKeysMax = 500): Promise<RotationResult> {
+export async function rotateDataKeys(
+  db: DB,
+  kms: KeyManagementService,
+  batchKeysMax = 500,
+): Promise<RotationResult> {
   const result: RotationResult = { rewrapped: 0, byMasterKey: {}, currentKeyId: kms.currentKeyId };
   for (;;) {
     const count = await db.transaction().execute(async (trx) => {

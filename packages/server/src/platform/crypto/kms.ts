@@ -47,12 +47,17 @@ export class LocalKms implements KeyManagementService {
   async unwrap({ masterKeyId, wrapped }: WrappedKey): Promise<Buffer> {
     const key = this.#keys.get(masterKeyId);
     if (!key) {
-      throw new Error(`master key ${masterKeyId} is not configured (FENQI_MASTER_KEYS); it is needed until \`fenqi keys rotate\` re-wraps its data keys`);
+      throw new Error(
+        `master key ${masterKeyId} is not configured (FENQI_MASTER_KEYS); it is needed until \`fenqi keys rotate\` re-wraps its data keys`,
+      );
     }
     if (wrapped.length <= ivBytes + tagBytes) throw new Error('wrapped data key is truncated');
     const decipher = createDecipheriv('aes-256-gcm', key, wrapped.subarray(0, ivBytes));
     decipher.setAAD(aadOf(masterKeyId));
     decipher.setAuthTag(wrapped.subarray(wrapped.length - tagBytes));
-    return Buffer.concat([decipher.update(wrapped.subarray(ivBytes, wrapped.length - tagBytes)), decipher.final()]);
+    return Buffer.concat([
+      decipher.update(wrapped.subarray(ivBytes, wrapped.length - tagBytes)),
+      decipher.final(),
+    ]);
   }
 }

@@ -52,9 +52,11 @@ export function parseMasterKeys(text: string): MasterKey[] | string {
   for (const item of text.split(',').map((part) => part.trim())) {
     const separator = item.indexOf(':');
     const id = separator < 0 ? '' : item.slice(0, separator);
-    if (!keyIdPattern.test(id)) return 'must be a comma-separated list of id:base64key (id: 1–32 letters, digits, _ or -)';
+    if (!keyIdPattern.test(id))
+      return 'must be a comma-separated list of id:base64key (id: 1–32 letters, digits, _ or -)';
     const key = parseKey(item.slice(separator + 1));
-    if (!key) return `key ${id} must be ${keyBytes} random bytes in base64 (generate one with \`fenqi keys generate\`)`;
+    if (!key)
+      return `key ${id} must be ${keyBytes} random bytes in base64 (generate one with \`fenqi keys generate\`)`;
     if (keys.some((existing) => existing.id === id)) return `key id ${id} appears twice`;
     keys.push({ id, key });
   }
@@ -115,21 +117,30 @@ export function resolveSecrets(
     for (const [variable] of missing) {
       problems.push({
         variable,
-        message: 'is required when NODE_ENV=production (generate keys with `fenqi keys generate`; see docs/security.md)',
+        message:
+          'is required when NODE_ENV=production (generate keys with `fenqi keys generate`; see docs/security.md)',
       });
     }
   }
-  const development = !options.production && missing.length > 0 ? developmentKeys(options.dataDir) : undefined;
-  const pick = (variable: keyof SecretVariables, fallback: string | undefined) => variables[variable] ?? fallback ?? '';
+  const development =
+    !options.production && missing.length > 0 ? developmentKeys(options.dataDir) : undefined;
+  const pick = (variable: keyof SecretVariables, fallback: string | undefined) =>
+    variables[variable] ?? fallback ?? '';
 
   const masterKeys = parseMasterKeys(pick('FENQI_MASTER_KEYS', development?.keys.masterKeys));
   if (typeof masterKeys === 'string' && variables.FENQI_MASTER_KEYS !== undefined) {
     problems.push({ variable: 'FENQI_MASTER_KEYS', message: masterKeys });
   }
-  const single = (variable: 'FENQI_BLIND_INDEX_KEY' | 'FENQI_AUDIT_KEY' | 'FENQI_SESSION_KEY', fallback?: string) => {
+  const single = (
+    variable: 'FENQI_BLIND_INDEX_KEY' | 'FENQI_AUDIT_KEY' | 'FENQI_SESSION_KEY',
+    fallback?: string,
+  ) => {
     const key = parseKey(pick(variable, fallback));
     if (!key && variables[variable] !== undefined) {
-      problems.push({ variable, message: `must be ${keyBytes} random bytes in base64 (generate one with \`fenqi keys generate\`)` });
+      problems.push({
+        variable,
+        message: `must be ${keyBytes} random bytes in base64 (generate one with \`fenqi keys generate\`)`,
+      });
     }
     return key;
   };
@@ -140,13 +151,24 @@ export function resolveSecrets(
   if (typeof masterKeys === 'string' || !blindIndexKey || !auditKey || !sessionKey) {
     // Only a corrupted keys.json gets here: every configured value was checked above.
     return {
-      problems: [{ variable: 'FENQI_DATA_DIR', message: `${development?.file ?? 'keys.json'} holds invalid keys; remove it to regenerate` }],
+      problems: [
+        {
+          variable: 'FENQI_DATA_DIR',
+          message: `${development?.file ?? 'keys.json'} holds invalid keys; remove it to regenerate`,
+        },
+      ],
     };
   }
-  const distinct = new Set([blindIndexKey, auditKey, sessionKey, ...masterKeys.map((m) => m.key)].map((k) => k.toString('hex')));
+  const distinct = new Set(
+    [blindIndexKey, auditKey, sessionKey, ...masterKeys.map((m) => m.key)].map((k) => k.toString('hex')),
+  );
   if (distinct.size !== 3 + masterKeys.length) {
     // One key for two purposes would let one HMAC stand in for another (ASVS 11.2: key separation).
-    return { problems: [{ variable: 'FENQI_BLIND_INDEX_KEY', message: 'every key must be different from every other key' }] };
+    return {
+      problems: [
+        { variable: 'FENQI_BLIND_INDEX_KEY', message: 'every key must be different from every other key' },
+      ],
+    };
   }
   return {
     secrets: {

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { isBankCardNumber, isResidentIdNumber } from './validation.ts';
+
+// The disclosure boundary of the customers routes: responses list masked fields only, except the
+// one unmasked view (customers:unmask, audited).
+
+const instant = z.iso.datetime();
+
+export const idNumber = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine(
+    isResidentIdNumber,
+    'must be an 18-character resident ID number with a valid birth date and check character',
+  );
+export const phone = z
+  .string()
+  .trim()
+  .regex(/^1[3-9]\d{9}$/, 'must be a mainland China mobile number of 11 digits');
+export const cardNumber = z
+  .string()
+  .transform((value) => value.replace(/[\s-]/g, ''))
+  .refine(isBankCardNumber, 'must be 16 to 19 digits');
+
+export const registerCustomerBody = z.object({
+  name: z.string().trim().min(1).max(50),
+  idNumber,
+});
+
+export const bindCardBody = z.object({ cardNumber, bankName: z.string().trim().min(1).max(60).optional() });
+
+export const customerMasked = z
+  .object({
+    id: z.uuid(),
+    nameMasked: z.string().describe('Family name initial only: 张**'),
+    idNumberMasked: z.string().describe('ID number, first 3 and last 4: 110***********123X'),
+    phoneMasked: z.string().describe('Phone, first 3 and last 4: 138****5678'),
+    createdAt: instant,
+  })
+  .meta({ id: 'Customer' });
+
+export const cardMasked = z
+  .object({
+    id: z.uuid(),
+    customerId: z.uuid(),
+    cardNumberMasked: z.string().describe('Card number, first 6 and last 4: 622202******1234'),
+    bankName: z.string().nullable(),
+    createdAt: instant,
+  })
+  .meta({ id: 'BankCard' });
+
+export const customerDetail = customerMasked
+  .extend({ cards: z.array(cardMasked) })
+  .meta({ id: 'CustomerDetail' });
+
+export const customerUnmasked = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    idNumber: z.string(),
+    phone: z.string(),
+    cards: z.array(z.object({ id: z.uuid(), cardNumber: z.string(), bankName: z.string().nullable() })),
+  })
+  .meta({ id: 'CustomerUnmasked' });
+
+export const searchBody = z
+  .object({ phone: phone.optional(), idNumber: idNumber.optional(), cardNumber: cardNumber.optional() })
+  .refine((by) => [by.phone, by.idNumber, by.cardNumber].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of phone, idNumber, cardNumber',
+  });
+
+export const unmaskQuery = z.object({
+  reason: z
+    .string()
+    .trim()
+    .min(4, 'say why (at least 4 characters); it is recorded in the audit log')
+    .max(200),
+});

@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../platform/config.ts';
+import { blindIndex } from '../../platform/crypto/blind-index.ts';
+import {
+  createDataKey,
+  cryptoFor,
+  type DataKey,
+  dataKeyIdOf,
+  decryptField,
+  encryptField,
+  loadDataKey,
+} from '../../platform/crypto/envelope.ts';
+import { maskCardNumber, maskIdNumber, maskName, maskPhone } from '../../platform/crypto/masking.ts';
+import type { DB, Tx } from '../../platform/db.ts';
+import { AppError } from '../../platform/errors.ts';
+import { type AuditEvent, appendAudit, type BorrowerScope, borrowerPhone } from '../iam/service.ts';
+import * as store from './store.ts';
+
+// Customers: the borrower-owned profile (name, resident ID number, phone) and bank cards. Every
+// C2 field is a field ciphertext under the record's own data key; lookups use blind indexes; every
+// view is masked unless the caller holds customers:unmask, and each unmasked view is audited in
+// the same transaction that reads it (JR/T 0171-2020). Audit rows carry ids, never the values.
+
+export type CustomerMasked = {
+  id: string;
+  nameMasked: string;
+  idNumberMasked: string;
+  phoneMasked: string;
+  createdAt: string;
+};
+export type CardMasked = {
+  id: string;
+  customerId: string;
+  cardNumberMasked: string;
+  bankName: string | null;
+  createdAt: string;
+};
+export type CustomerUnmasked = {
+  id: string;
+  name: string;
+  idNumber: string;
+  phone: string;
+  cards: { id: string; cardNumber: string; bankName: string | null }[];
+};
+
+const context = (table: 'customers' | 'bank_cards', column: string, id: string) => `${table}.${column}:${id}`;
+
+async function keyOf(db: DB | Tx, config: Config, ciphertext: string): Promise<DataKey> {
+  return loadDataKey(db, cryptoFor(config).kms, dataKeyIdOf(ciphertext));
+}
+
+function index(config: Config, kind: 'phone' | 'id-number' | 'card-number', value: string): string {
+  return blindIndex(config.secrets.blindIndexKey, kind, value);
+}
+
+type Plain = { id: string; name: string; idNumber: string; phone: string; createdAt: Date };
+
+async function decryptCustomer(db: DB | Tx, config: Config, row: store.CustomerRow): Promise<Plain> {
+  const key = await keyOf(db, config, row.name_enc);
+  return {
+    id: row.id,
+    name: decryptField(key, row.name_enc, context('customers', 'name', row.id)),
+    idNumber: decryptField(key, row.id_number_enc, context('customers', 'id_number', row.id)),
+    phone: decryptField(key, row.phone_enc, context('customers', 'phone', row.id)),
+    createdAt: row.created_at,
+  };
+}
+
+function masked(plain: Plain): CustomerMasked {
+  return {
+    id: plain.id,
+    nameMasked: maskName(plain.name),
+    idNumberMasked: maskIdNumber(plain.idNumber),
+    phoneMasked: maskPhone(plain.phone),
+    createdAt: plain.createdAt.toISOString(),
+  };
+}
+
+async function decryptCard(db: DB | Tx, config: Config, row: store.CardRow): Promise<string> {
+  return decryptField(
+    await keyOf(db, config, row.card_number_enc),
+    row.card_number_enc,
+    context('bank_cards', 'card_number', row.id),
+  );
+}
+
+async function maskedCard(db: DB | Tx, config: Config, row: store.CardRow): Promise<CardMasked> {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    cardNumberMasked: maskCardNumber(await decryptCard(db, config, row)),
+    bankName: row.bank_name,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** A borrower registers their profile; the phone is the one they signed in with (OTP-verified). */
+export async function registerCustomer(
+  trx: Tx,
+  config: Config,
+  scope: BorrowerScope,
+  input: { name: string; idNumber: string; origin: NonNullable<AuditEvent['origin']> },
+): Promise<CustomerMasked> {
+  if (await store.findCustomerOf(trx, scope)) {
+    throw new AppError('customer_already_registered', 'You already have a customer profile.');
+  }
+  const idNumberBidx = index(config, 'id-number', input.idNumber);
+  if (await store.customerIdByIdNumberIndex(trx, idNumberBidx)) {
+    throw new AppError(
+      'id_number_registered',
+      'This ID number is registered to another account. Contact customer service.',
+    );
+  }
+  const phone = await borrowerPhone(trx, config, scope.borrowerId);
+  const id = randomUUID();
+  const key = await createDataKey(trx, cryptoFor(config).kms, 'customers');
+  const row = await store.insertCustomer(trx, {
+    id,
+    borrower_id: scope.borrowerId,
+    name_enc: encryptField(key, input.name, context('customers', 'name', id)),
+    id_number_enc: encryptField(key, input.idNumber, context('customers', 'id_number', id)),
+    id_number_bidx: idNumberBidx,
+    phone_enc: encryptField(key, phone, context('customers', 'phone', id)),
+    phone_bidx: index(config, 'phone', phone),
+  });
+  await appendAudit(trx, config.secrets.auditKey, {
+    actor: { kind: 'borrower', id: scope.borrowerId },
+    action: 'customers.registered',
+    subject: { type: 'customer', id },
+    origin: input.origin,
+  });
+  return masked({ id, name: input.name, idNumber: input.idNumber, phone, createdAt: row.created_at });
+}
+
+export async function ownCustomer(
+  db: DB,
+  config: Config,
+  scope: BorrowerScope,
+  customerId: string,
+): Promise<CustomerMasked> {
+  const row = await store.findCustomerOf(db, scope, customerId);
+  if (!row) throw new AppError('not_found', `There is no customer ${customerId}.`);
+  return masked(await decryptCustomer(db, config, row));
+}
+
+export async function bindCard(
+  trx: Tx,
+  config: Config,
+  scope: BorrowerScope,
+  customerId: string,
+  input: { cardNumber: string; bankName: string | undefined; origin: NonNullable<AuditEvent['origin']> },
+): Promise<CardMasked> {
+  const customer = await store.findCustomerOf(trx, scope, customerId);
+  if (!customer) throw new AppError('not_found', `There is no customer ${customerId}.`);
+  const cardBidx = index(config, 'card-number', input.cardNumber);
+  if (await store.cardOfCustomerByIndex(trx, customer.id, cardBidx)) {
+    throw new AppError('card_already_bound', 'This card is already bound to your profile.');
+  }
+  const id = randomUUID();
+  const key = await createDataKey(trx, cryptoFor(config).kms, 'bank-cards');
+  const row = await store.insertCard(trx, {
+    id,
+    customer_id: customer.id,
+    card_number_enc: encryptField(key, input.cardNumber, context('bank_cards', 'card_number', id)),
+    card_number_bidx: cardBidx,
+    bank_name: input.bankName ?? null,
+  });
+  await appendAudit(trx, config.secrets.auditKey, {
+    actor: { kind: 'borrower', id: scope.borrowerId },
+    action: 'customers.card-bound',
+    subject: { type: 'bank-card', id },
+    origin: input.origin,
+    details: { customerId: customer.id },
+  });
+  return maskedCard(trx, config, row);
+}
+
+export async function ownCards(
+  db: DB,
+  config: Config,
+  scope: BorrowerScope,
+  customerId: string,
+): Promise<CardMasked[]> {
+  const customer = await store.findCustomerOf(db, scope, customerId);
+  if (!customer) throw new AppError('not_found', `There is no customer ${customerId}.`);
+  const rows = await store.cardsOfOwnCustomer(db, scope, customer.id);
+  return Promise.all(rows.map((row) => maskedCard(db, config, row)));
+}
+
+export async function ownCard(
+  db: DB,
+  config: Config,
+  scope: BorrowerScope,
+  customerId: string,
+  cardId: string,
+): Promise<CardMasked> {
+  const row = await store.findOwnCard(db, scope, customerId, cardId);
+  if (!row) throw new AppError('not_found', `There is no card ${cardId}.`);
+  return maskedCard(db, config, row);
+}
+
+// Staff views: masked; the unmasked view is a separate permission and always audited.
+
+export async function customerForStaff(
+  db: DB,
+  config: Config,
+  customerId: string,
+): Promise<CustomerMasked & { cards: CardMasked[] }> {
+  const row = await store.findCustomer(db, customerId);
+  if (!row) throw new AppError('not_found', `There is no customer ${customerId}.`);
+  const cards = await store.cardsOfCustomer(db, row.id);
+  return {
+    ...masked(await decryptCustomer(db, config, row)),
+    cards: await Promise.all(cards.map((card) => maskedCard(db, config, card))),
+  };
+}
+
+export async function searchCustomers(
+  db: DB,
+  config: Config,
+  by: { phone?: string | undefined; idNumber?: string | undefined; cardNumber?: string | undefined },
+): Promise<CustomerMasked[]> {
+  const rows = await store.findCustomersByIndex(db, {
+    ...(by.phone === undefined ? {} : { phoneBidx: index(config, 'phone', by.phone) }),
+    ...(by.idNumber === undefined ? {} : { idNumberBidx: index(config, 'id-number', by.idNumber) }),
+    ...(by.cardNumber === undefined ? {} : { cardNumberBidx: index(config, 'card-number', by.cardNumber) }),
+  });
+  return Promise.all(rows.map(async (row) => masked(await decryptCustomer(db, config, row))));
+}
+
+export async function unmaskCustomer(
+  db: DB,
+  config: Config,
+  input: {
+    customerId: string;
+    reason: string;
+    actor: { kind: string; id: string };
+    origin: NonNullable<AuditEvent['origin']>;
+  },
+): Promise<CustomerUnmasked> {
+  return db.transaction().execute(async (trx) => {
+    const row = await store.findCustomer(trx, input.customerId);
+    if (!row) throw new AppError('not_found', `There is no customer ${input.customerId}.`);
+    const plain = await decryptCustomer(trx, config, row);
+    const cards = await store.cardsOfCustomer(trx, row.id);
+    const unmasked: CustomerUnmasked = {
+      id: plain.id,
+      name: plain.name,
+      idNumber: plain.idNumber,
+      phone: plain.phone,
+      cards: await Promise.all(
+        cards.map(async (card) => ({
+          id: card.id,
+          cardNumber: await decryptCard(trx, config, card),
+          bankName: card.bank_name,
+        })),
+      ),
+    };
+    // The audit row commits with the read, or the read is not returned.
+    await appendAudit(trx, config.secrets.auditKey, {
+      actor: input.actor,
+      action: 'customers.unmasked',
+      subject: { type: 'customer', id: row.id },
+      origin: input.origin,
+      details: {
+        reason: input.reason,
+        fields: ['name', 'idNumber', 'phone', 'cardNumber'],
+        cards: cards.length,
+      },
+    });
+    return unmasked;
+  });
+}

@@ -1,0 +1,312 @@
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type { Config } from '../../platform/config.ts';
+import {
+  createDataKey,
+  cryptoFor,
+  dataKeyIdOf,
+  decryptField,
+  encryptField,
+  loadDataKey,
+} from '../../platform/crypto/envelope.ts';
+import type { DB, Tx } from '../../platform/db.ts';
+import { AppError } from '../../platform/errors.ts';
+import { type AuditActor, appendAudit } from './audit.ts';
+import type { PartnerScope } from './scope.ts';
+import type { Origin } from './staff.ts';
+
+// Merchants and funders call the API with an API key and an HMAC-SHA256 signature per request:
+//
+//   X-Fenqi-Key:        fqk_…                 (public key id)
+//   X-Fenqi-Timestamp:  1767225600            (Unix seconds; within ±SIGNATURE_WINDOW_SECONDS)
+//   X-Fenqi-Nonce:      16–64 of [A-Za-z0-9_-] (never reused within the window)
+//   X-Fenqi-Signature:  v1=<hex HMAC-SHA256(secret, string to sign)>
+//
+//   string to sign = "FENQI-HMAC-SHA256\n" + METHOD + "\n" + path?query (as sent) + "\n"
+//                    + timestamp + "\n" + nonce + "\n" + hex SHA-256 of the raw body bytes
+//
+// The secret is shown once at creation. It cannot be stored as a hash (verifying an HMAC needs
+// the key itself), so it is stored as a field ciphertext under the master key hierarchy: a copy
+// of the database alone does not reveal it. A nonce is recorded only after the signature verifies,
+// so unauthenticated traffic cannot fill the nonce store.
+
+export const signatureHeaders = {
+  key: 'x-fenqi-key',
+  timestamp: 'x-fenqi-timestamp',
+  nonce: 'x-fenqi-nonce',
+  signature: 'x-fenqi-signature',
+} as const;
+
+export const signatureAlgorithm = 'FENQI-HMAC-SHA256';
+const noncePattern = /^[A-Za-z0-9_-]{16,64}$/;
+const keyIdPattern = /^fqk_[A-Za-z0-9_-]{20,}$/;
+
+function secretContext(clientId: string): string {
+  return `api_clients.secret:${clientId}`;
+}
+
+export function stringToSign(
+  method: string,
+  pathWithQuery: string,
+  timestamp: string,
+  nonce: string,
+  body: Buffer | string,
+): string {
+  const bodyHash = createHash('sha256').update(body).digest('hex');
+  return `${signatureAlgorithm}\n${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${bodyHash}`;
+}
+
+/** What a client computes (also used by tests and the docs' example). */
+export function signRequest(
+  secret: string,
+  request: { method: string; path: string; timestamp: string; nonce: string; body: Buffer | string },
+): string {
+  const mac = createHmac('sha256', secret).update(
+    stringToSign(request.method, request.path, request.timestamp, request.nonce, request.body),
+  );
+  return `v1=${mac.digest('hex')}`;
+}
+
+export type NewApiClient = {
+  id: string;
+  keyId: string;
+  secret: string;
+  ownerKind: 'merchant' | 'funder';
+  ownerId: string;
+  name: string;
+  createdAt: Date;
+};
+
+export async function createApiClient(
+  trx: Tx,
+  config: Config,
+  input: {
+    ownerKind: 'merchant' | 'funder';
+    ownerId: string;
+    name: string;
+    actor: AuditActor;
+    origin: Origin;
+  },
+): Promise<NewApiClient> {
+  const id = randomUUID();
+  const keyId = `fqk_${randomBytes(18).toString('base64url')}`;
+  const secret = `fqs_${randomBytes(32).toString('base64url')}`;
+  const dataKey = await createDataKey(trx, cryptoFor(config).kms, 'api-clients');
+  const row = await trx
+    .insertInto('api_clients')
+    .values({
+      id,
+      key_id: keyId,
+      owner_kind: input.ownerKind,
+      owner_id: input.ownerId,
+      name: input.name,
+      secret_enc: encryptField(dataKey, secret, secretContext(id)),
+      created_by: input.actor.id,
+      revoked_at: null,
+      last_used_at: null,
+    })
+    .returning('created_at')
+    .executeTakeFirstOrThrow();
+  await appendAudit(trx, config.secrets.auditKey, {
+    actor: input.actor,
+    action: 'iam.api-client-created',
+    subject: { type: 'api-client', id },
+    origin: input.origin,
+    after: { keyId, ownerKind: input.ownerKind, ownerId: input.ownerId, name: input.name },
+  });
+  return {
+    id,
+    keyId,
+    secret,
+    ownerKind: input.ownerKind,
+    ownerId: input.ownerId,
+    name: input.name,
+    createdAt: row.created_at,
+  };
+}
+
+export async function revokeApiClient(
+  trx: Tx,
+  config: Config,
+  id: string,
+  actor: AuditActor,
+  origin: Origin,
+): Promise<ApiClientView> {
+  const row = await trx
+    .updateTable('api_clients')
+    .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
+    .where('id', '=', id)
+    .returning(apiClientColumns)
+    .executeTakeFirst();
+  if (!row) throw new AppError('not_found', `There is no API client ${id}.`);
+  await appendAudit(trx, config.secrets.auditKey, {
+    actor,
+    action: 'iam.api-client-revoked',
+    subject: { type: 'api-client', id },
+    origin,
+    after: { keyId: row.key_id, revoked: true },
+  });
+  return toView(row);
+}
+
+const apiClientColumns = [
+  'id',
+  'key_id',
+  'owner_kind',
+  'owner_id',
+  'name',
+  'created_at',
+  'revoked_at',
+  'last_used_at',
+] as const;
+
+export type ApiClientView = {
+  id: string;
+  keyId: string;
+  ownerKind: 'merchant' | 'funder';
+  ownerId: string;
+  name: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+
+function toView(row: {
+  id: string;
+  key_id: string;
+  owner_kind: 'merchant' | 'funder';
+  owner_id: string;
+  name: string;
+  created_at: Date;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}): ApiClientView {
+  return {
+    id: row.id,
+    keyId: row.key_id,
+    ownerKind: row.owner_kind,
+    ownerId: row.owner_id,
+    name: row.name,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+/** Every API client (staff view). */
+export async function listApiClients(db: DB): Promise<ApiClientView[]> {
+  const rows = await db.selectFrom('api_clients').select(apiClientColumns).orderBy('created_at').execute();
+  return rows.map(toView);
+}
+
+/** The partner's own API clients: scoped by owner in SQL (scope.ts). */
+export async function listOwnApiClients(db: DB, scope: PartnerScope): Promise<ApiClientView[]> {
+  const rows = await db
+    .selectFrom('api_clients')
+    .select(apiClientColumns)
+    .where('owner_kind', '=', scope.kind)
+    .where('owner_id', '=', scope.ownerId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map(toView);
+}
+
+/** One of the partner's own API clients, or 404 — whether another owner's exists is not said. */
+export async function findOwnApiClient(db: DB, scope: PartnerScope, id: string): Promise<ApiClientView> {
+  const row = await db
+    .selectFrom('api_clients')
+    .select(apiClientColumns)
+    .where('id', '=', id)
+    .where('owner_kind', '=', scope.kind)
+    .where('owner_id', '=', scope.ownerId)
+    .executeTakeFirst();
+  if (!row) throw new AppError('not_found', `There is no API key ${id}.`);
+  return toView(row);
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function hasSignatureHeaders(request: FastifyRequest): boolean {
+  return (
+    request.headers[signatureHeaders.key] !== undefined ||
+    request.headers[signatureHeaders.signature] !== undefined
+  );
+}
+
+export type PartnerPrincipal = { clientId: string; ownerKind: 'merchant' | 'funder'; ownerId: string };
+
+const invalid = (detail: string) => new AppError('signature_invalid', detail);
+
+/** Verifies a signed request and records its nonce; throws signature_invalid (401) otherwise. */
+export async function verifySignedRequest(
+  db: DB,
+  config: Config,
+  request: FastifyRequest,
+  rawBody: Buffer,
+): Promise<PartnerPrincipal> {
+  const keyId = header(request, signatureHeaders.key);
+  const timestamp = header(request, signatureHeaders.timestamp);
+  const nonce = header(request, signatureHeaders.nonce);
+  const signature = header(request, signatureHeaders.signature);
+  if (keyId === undefined || timestamp === undefined || nonce === undefined || signature === undefined) {
+    throw invalid(`Send all of ${Object.values(signatureHeaders).join(', ')}.`);
+  }
+  if (
+    !keyIdPattern.test(keyId) ||
+    !noncePattern.test(nonce) ||
+    !/^\d{1,12}$/.test(timestamp) ||
+    !/^v1=[0-9a-f]{64}$/.test(signature)
+  ) {
+    throw invalid('A signature header is malformed (see docs/security.md, "Signed requests").');
+  }
+  const skew = Math.abs(Math.floor(Date.now() / 1000) - Number(timestamp));
+  if (skew > config.signatureWindowSeconds) {
+    throw invalid(`The timestamp is more than ${config.signatureWindowSeconds} s from the server's clock.`);
+  }
+  const client = await db
+    .selectFrom('api_clients')
+    .select(['id', 'owner_kind', 'owner_id', 'secret_enc'])
+    .where('key_id', '=', keyId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!client) throw invalid('The API key is unknown or revoked.');
+  const dataKey = await loadDataKey(db, cryptoFor(config).kms, dataKeyIdOf(client.secret_enc));
+  const secret = decryptField(dataKey, client.secret_enc, secretContext(client.id));
+  const expected = Buffer.from(
+    signRequest(secret, { method: request.method, path: request.url, timestamp, nonce, body: rawBody }),
+  );
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw invalid('The signature does not match the request.');
+  const recorded = await db
+    .insertInto('request_nonces')
+    .values({
+      key_id: keyId,
+      nonce,
+      expires_at: sql<Date>`to_timestamp(${Number(timestamp)}) + make_interval(secs => ${config.signatureWindowSeconds})`,
+    })
+    .onConflict((oc) => oc.columns(['key_id', 'nonce']).doNothing())
+    .executeTakeFirst();
+  if (recorded.numInsertedOrUpdatedRows !== 1n)
+    throw invalid('This nonce was already used: the request is a replay.');
+  // Keep the nonce store small without a job: about one request in a hundred sweeps expired rows.
+  if (Math.random() < 0.01) await pruneRequestNonces(db);
+  await db
+    .updateTable('api_clients')
+    .set({ last_used_at: sql<Date>`now()` })
+    .where('id', '=', client.id)
+    .execute();
+  return { clientId: client.id, ownerKind: client.owner_kind, ownerId: client.owner_id };
+}
+
+export async function pruneRequestNonces(db: DB): Promise<number> {
+  const result = await db
+    .deleteFrom('request_nonces')
+    .where('expires_at', '<', sql<Date>`now()`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

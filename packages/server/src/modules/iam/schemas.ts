@@ -1,0 +1,252 @@
+import { z } from 'zod';
+import { phonePattern } from './borrowers.ts';
+
+// Request and response schemas of the IAM routes. Response schemas are the disclosure boundary:
+// password hashes, TOTP secrets, token hashes and key material have no field here, so they cannot
+// leave the server even by mistake. Secrets shown once (one-time password, TOTP secret, recovery
+// codes, API secret) appear only in the response of the route that creates them.
+
+export const instant = z.iso.datetime().describe('An instant, ISO 8601 in UTC');
+export const uuidParam = z.uuid();
+
+export const staffLoginBody = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(1024),
+  secondFactor: z
+    .string()
+    .trim()
+    .min(6)
+    .max(32)
+    .describe('The 6-digit code of the authenticator app, or one unused recovery code (xxxx-xxxx-xxxx-xxxx)'),
+});
+
+export const staffSession = z
+  .object({
+    user: z.object({ id: z.uuid(), username: z.string(), displayName: z.string() }),
+    csrfToken: z.string().describe('Send in X-CSRF-Token on every request that is not a GET'),
+    expiresAt: instant.describe('Absolute end of the session'),
+    passwordMustChange: z
+      .boolean()
+      .describe('If true, only POST /api/v1/staff/password and the session routes are allowed'),
+  })
+  .meta({ id: 'StaffLogin' });
+
+export const staffSessionDetail = z
+  .object({
+    user: z.object({ id: z.uuid(), username: z.string(), displayName: z.string() }),
+    sessionId: z.uuid(),
+    csrfToken: z.string(),
+    idleExpiresAt: instant,
+    expiresAt: instant,
+    passwordMustChange: z.boolean(),
+    roles: z.array(z.string()),
+    permissions: z.array(z.string()),
+  })
+  .meta({ id: 'StaffSession' });
+
+export const passwordChangeBody = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(1).max(1024),
+});
+
+export const passwordChanged = z
+  .object({ otherSessionsRevoked: z.number().int() })
+  .meta({ id: 'PasswordChanged' });
+export const loggedOut = z.object({ sessionsRevoked: z.number().int() }).meta({ id: 'LoggedOut' });
+
+export const permissionView = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    readOnly: z.boolean(),
+    sensitive: z.boolean().describe('Moves money, unmasks personal data or changes who may'),
+    grantedTo: z.enum(['roles', 'caller-kind']),
+  })
+  .meta({ id: 'Permission' });
+
+export const roleView = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    builtIn: z.boolean(),
+    permissions: z.array(z.string()),
+  })
+  .meta({ id: 'Role' });
+
+export const roleDefinitionBody = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be 2–40 of a-z, 0-9 and _, starting with a letter'),
+  description: z.string().trim().min(1).max(200),
+  permissions: z.array(z.string()).max(200),
+  reason: z.string().trim().min(1).max(500),
+});
+
+export const staffUserView = z
+  .object({
+    id: z.uuid(),
+    username: z.string(),
+    displayName: z.string(),
+    status: z.enum(['active', 'disabled']),
+    roles: z.array(z.string()),
+    passwordMustChange: z.boolean(),
+    createdAt: instant,
+  })
+  .meta({ id: 'StaffUser' });
+
+export const createStaffUserBody = z.object({
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, 'must be 3–64 of a-z, 0-9, ., _ and -'),
+  displayName: z.string().trim().min(1).max(100),
+});
+
+export const newStaffUser = z
+  .object({
+    user: z.object({ id: z.uuid(), username: z.string(), displayName: z.string() }),
+    oneTimePassword: z.string().describe('Shown once; must be changed at first login'),
+    totpSecret: z.string().describe('Base32 TOTP secret, shown once'),
+    totpUri: z.string().describe('otpauth:// URI for an authenticator app (QR code), shown once'),
+    recoveryCodes: z.array(z.string()).describe('Single-use recovery codes, shown once'),
+  })
+  .meta({ id: 'NewStaffUser' });
+
+export const roleChangeBody = z.object({
+  roles: z.array(z.string().regex(/^[a-z][a-z0-9_]{1,39}$/)).max(20),
+  reason: z.string().trim().min(1).max(500),
+});
+
+export const approvalView = z
+  .object({
+    id: z.uuid(),
+    action: z.string(),
+    payload: z.unknown(),
+    reason: z.string(),
+    makerId: z.uuid(),
+    status: z.enum(['pending', 'approved', 'rejected']),
+    checkerId: z.uuid().nullable(),
+    decisionNote: z.string().nullable(),
+    decidedAt: instant.nullable(),
+    result: z.unknown(),
+    createdAt: instant,
+  })
+  .meta({ id: 'ApprovalRequest' });
+
+export const approvalActionView = z
+  .object({
+    name: z.string(),
+    summary: z.string(),
+    makerPermission: z.string(),
+    checkerPermission: z.string(),
+  })
+  .meta({ id: 'ApprovalAction' });
+
+export const approvalListQuery = z.object({
+  status: z.enum(['pending', 'approved', 'rejected']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const decisionBody = z.object({ note: z.string().trim().min(1).max(500).optional() });
+export const rejectionBody = z.object({ note: z.string().trim().min(1).max(500) });
+
+export const auditEventView = z
+  .object({
+    seq: z.string(),
+    occurredAt: instant,
+    actor: z.object({ kind: z.string(), id: z.string() }),
+    action: z.string(),
+    subject: z.object({ type: z.string(), id: z.string() }).nullable(),
+    ip: z.string().nullable(),
+    requestId: z.string().nullable(),
+    before: z.unknown(),
+    after: z.unknown(),
+    details: z.unknown(),
+    hash: z.string(),
+  })
+  .meta({ id: 'AuditEvent' });
+
+export const auditListQuery = z.object({
+  afterSeq: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  subjectType: z.string().max(60).optional(),
+  subjectId: z.string().max(100).optional(),
+  action: z.string().max(100).optional(),
+});
+
+export const auditVerification = z
+  .object({
+    ok: z.boolean(),
+    rows: z.number().int(),
+    head: z.object({ seq: z.string(), hash: z.string() }).nullable(),
+    brokenSeq: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'AuditVerification' });
+
+export const apiClientView = z
+  .object({
+    id: z.uuid(),
+    keyId: z.string(),
+    ownerKind: z.enum(['merchant', 'funder']),
+    ownerId: z.string(),
+    name: z.string(),
+    createdAt: instant,
+    revokedAt: instant.nullable(),
+    lastUsedAt: instant.nullable(),
+  })
+  .meta({ id: 'ApiClient' });
+
+export const createApiClientBody = z.object({
+  ownerKind: z.enum(['merchant', 'funder']),
+  ownerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1–64 of A-Z, a-z, 0-9, _ and -'),
+  name: z.string().trim().min(1).max(100),
+});
+
+export const newApiClient = z
+  .object({
+    id: z.uuid(),
+    keyId: z.string(),
+    secret: z.string().describe('The signing secret, shown once; Fenqi cannot show it again'),
+    ownerKind: z.enum(['merchant', 'funder']),
+    ownerId: z.string(),
+    name: z.string(),
+    createdAt: instant,
+  })
+  .meta({ id: 'NewApiClient' });
+
+export const phone = z
+  .string()
+  .trim()
+  .regex(phonePattern, 'must be a mainland China mobile number of 11 digits');
+
+export const otpRequestBody = z.object({ phone });
+export const otpRequested = z.object({ expiresInSeconds: z.number().int() }).meta({ id: 'OtpRequested' });
+
+export const borrowerLoginBody = z.object({
+  phone,
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'must be 6 digits'),
+});
+export const refreshBody = z.object({ refreshToken: z.string().min(8).max(200) });
+
+export const borrowerTokens = z
+  .object({
+    borrowerId: z.uuid(),
+    tokenType: z.literal('Bearer'),
+    accessToken: z.string(),
+    accessExpiresInSeconds: z.number().int(),
+    refreshToken: z
+      .string()
+      .describe('Single use: each refresh returns a new one; presenting a used one ends the login'),
+    refreshExpiresInSeconds: z.number().int(),
+  })
+  .meta({ id: 'BorrowerTokens' });
+
+export const borrowerMe = z
+  .object({ borrowerId: z.uuid(), phoneMasked: z.string() })
+  .meta({ id: 'BorrowerAccount' });
