@@ -5,6 +5,7 @@ import { type Command, helpText } from './command.ts';
 import { demoCommand } from './demo.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
+import { aprCommand, quoteCommand } from './quote.ts';
 import { version } from './runtime.ts';
 import { serveCommand } from './serve.ts';
 import { usersCommand } from './users.ts';
@@ -31,6 +32,8 @@ const commands: Command[] = [
   usersCommand,
   auditCommand,
   keysCommand,
+  quoteCommand,
+  aprCommand,
   versionCommand,
 ];
 

@@ -26,9 +26,18 @@ export const errorCatalogue = {
   account_not_found: { status: 404, title: 'The ledger account does not exist' },
   journal_entry_not_found: { status: 404, title: 'The journal entry does not exist' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
-  idempotency_key_reused: { status: 409, title: 'The Idempotency-Key was already used for a different request' },
-  idempotency_key_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
-  account_already_exists: { status: 409, title: 'A ledger account with this code and currency already exists' },
+  idempotency_key_reused: {
+    status: 409,
+    title: 'The Idempotency-Key was already used for a different request',
+  },
+  idempotency_key_in_progress: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is still in progress',
+  },
+  account_already_exists: {
+    status: 409,
+    title: 'A ledger account with this code and currency already exists',
+  },
   journal_idempotency_conflict: {
     status: 409,
     title: 'A journal entry with this idempotency key was already posted with different content',
@@ -41,10 +50,16 @@ export const errorCatalogue = {
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
   journal_too_few_lines: { status: 422, title: 'A journal entry needs at least two lines' },
-  journal_amount_not_positive: { status: 422, title: 'A journal line amount must be a positive number of minor units' },
+  journal_amount_not_positive: {
+    status: 422,
+    title: 'A journal line amount must be a positive number of minor units',
+  },
   journal_unbalanced: { status: 422, title: 'The journal entry does not balance' },
   journal_mixed_currencies: { status: 422, title: 'A journal entry must be in one currency' },
-  journal_business_date_not_open: { status: 422, title: 'The business date of the entry is not the open business day' },
+  journal_business_date_not_open: {
+    status: 422,
+    title: 'The business date of the entry is not the open business day',
+  },
   journal_already_reversed: { status: 422, title: 'The journal entry was already reversed' },
   account_closed: { status: 422, title: 'The ledger account is closed' },
   account_not_empty: { status: 422, title: 'The ledger account still has a balance' },
@@ -63,7 +78,13 @@ export const errorCatalogue = {
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
-export type FieldError = { path: string; message: string; in?: 'body' | 'query' | 'params' | 'headers' };
+export type FieldError = {
+  path: string;
+  message: string;
+  in?: 'body' | 'query' | 'params' | 'headers';
+  /** A machine-readable reason where the domain has one (e.g. `first_due_date_before_start`). */
+  code?: string;
+};
 
 /**
  * An expected failure with a catalogue code. Throw it from anywhere; the HTTP layer turns it into

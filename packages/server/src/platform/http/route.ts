@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { DB, Tx } from '../db.ts';
 import type { Logger } from '../logger.ts';
@@ -25,7 +25,12 @@ export type CallerKind = 'anonymous' | 'staff' | 'borrower' | 'merchant' | 'fund
  * idempotency keys. `permissions` is what the caller holds (IAM); `credentialId` names the staff
  * session, borrower session or API key the request was authenticated with.
  */
-export type Caller = { kind: CallerKind; id: string; permissions?: ReadonlySet<string>; credentialId?: string };
+export type Caller = {
+  kind: CallerKind;
+  id: string;
+  permissions?: ReadonlySet<string>;
+  credentialId?: string;
+};
 
 export type Services = {
   config: Config;
@@ -55,8 +60,19 @@ type Input<S extends RouteSchemas> = {
 
 type SuccessStatus<S extends RouteSchemas> = Extract<keyof S['response'], 200 | 201 | 202>;
 
+/** Handlers may return readonly data (the core's results are deeply readonly). */
+type DeepReadonly<T> = T extends (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [P in keyof T]: DeepReadonly<T[P]> }
+    : T;
+
 export type Result<S extends RouteSchemas> = {
-  [K in SuccessStatus<S>]: { status: K; body: z.input<S['response'][K]>; headers?: Record<string, string> };
+  [K in SuccessStatus<S>]: {
+    status: K;
+    body: DeepReadonly<z.input<S['response'][K]>>;
+    headers?: Record<string, string>;
+  };
 }[SuccessStatus<S>];
 
 type Common<S extends RouteSchemas> = {
@@ -86,7 +102,10 @@ export type ComputeRoute<S extends RouteSchemas> = Common<S> & {
   handler: (input: Input<S>) => Promise<Result<S>>;
 };
 
-export type RouteDefinition<S extends RouteSchemas = RouteSchemas> = QueryRoute<S> | CommandRoute<S> | ComputeRoute<S>;
+export type RouteDefinition<S extends RouteSchemas = RouteSchemas> =
+  | QueryRoute<S>
+  | CommandRoute<S>
+  | ComputeRoute<S>;
 
 export function queryRoute<S extends RouteSchemas>(route: Omit<QueryRoute<S>, 'kind'>): RouteDefinition {
   return { kind: 'query', ...route } as unknown as RouteDefinition;
