@@ -39,12 +39,17 @@ export interface DatedCashflow {
 
 export const xirrYearDays = 365;
 
+/** An amount at the solver's working precision (an exact integer of any size would slow every step). */
+function amountOf(minor: bigint): Decimal {
+  return new IrrDecimal(minor.toString()).toSignificantDigits();
+}
+
 export function annualizedRates(flows: PeriodicCashflows): Result<AnnualizedRates> {
   const issues = periodicIssues(flows);
   if (issues.length > 0) return failed(issues);
-  const timed: TimedAmount[] = [{ time: 0, amount: new IrrDecimal(-flows.receivedMinor) }];
+  const timed: TimedAmount[] = [{ time: 0, amount: amountOf(-flows.receivedMinor) }];
   for (const [index, payment] of flows.paymentsMinor.entries()) {
-    timed.push({ time: index + 1, amount: new IrrDecimal(payment) });
+    timed.push({ time: index + 1, amount: amountOf(payment) });
   }
   const v = solveDiscountFactor(timed);
   if (v === undefined) return failed([issue('irr_not_found', 'payments', 'the cash flows have no IRR')]);
@@ -93,7 +98,7 @@ export function annualizedRatesDated(
   if (first === undefined) return failed([issue('cashflows_invalid', 'cashflows', 'no cash flows')]);
   const timed = netted.map((flow) => ({
     time: daysBetween(first.date, flow.date),
-    amount: new IrrDecimal(-flow.amountMinor),
+    amount: amountOf(-flow.amountMinor),
   }));
   const v = solveDiscountFactor(timed);
   if (v === undefined) return failed([issue('irr_not_found', 'cashflows', 'the cash flows have no IRR')]);

@@ -30,9 +30,67 @@ function npv(flows: readonly TimedAmount[], v: Decimal): { value: Decimal; slope
     else if (gap > 1) power = power.times(v.pow(gap));
     time = flow.time;
     value = value.plus(flow.amount.times(power));
-    if (flow.time > 0) slope = slope.plus(flow.amount.times(flow.time).times(power).div(v));
+    if (flow.time > 0) slope = slope.plus(flow.amount.times(power).times(flow.time));
   }
-  return { value, slope };
+  return { value, slope: slope.div(v) };
+}
+
+interface Bracket {
+  low: Decimal;
+  high: Decimal;
+}
+
+/**
+ * A tight bracket around a float estimate of the root. The float only proposes where to look: the
+ * bracket is accepted only if the exact NPV changes sign across it, so it never decides the result.
+ */
+function guessedBracket(flows: readonly TimedAmount[]): Bracket | undefined {
+  const direct = flows.map((flow) => flow.amount.toNumber());
+  const scale = flows[0]?.amount.abs();
+  if (scale === undefined || scale.isZero()) return undefined;
+  const amounts = direct.every(Number.isFinite)
+    ? direct
+    : flows.map((flow) => flow.amount.div(scale).toNumber());
+  const floatNpv = (v: number) => flows.reduce((sum, flow, i) => sum + (amounts[i] ?? 0) * v ** flow.time, 0);
+  let low = 0;
+  let high = 1;
+  while (floatNpv(high) < 0 && high < 2 ** 60) high *= 2;
+  for (let step = 0; step < 200 && high - low > high * 1e-15; step += 1) {
+    const mid = (low + high) / 2;
+    if (floatNpv(mid) < 0) low = mid;
+    else high = mid;
+  }
+  const guess = (low + high) / 2;
+  if (!Number.isFinite(guess) || guess <= 0) return undefined;
+  const lowDecimal = new IrrDecimal(guess).times('0.999999999');
+  const highDecimal = new IrrDecimal(guess).times('1.000000001');
+  const fits =
+    npv(flows, lowDecimal).value.lessThanOrEqualTo(0) &&
+    npv(flows, highDecimal).value.greaterThanOrEqualTo(0);
+  return fits ? { low: lowDecimal, high: highDecimal } : undefined;
+}
+
+/** Doubles or halves from v = 1 until the exact NPV changes sign. */
+function searchedBracket(flows: readonly TimedAmount[]): Bracket | undefined {
+  const one = new IrrDecimal(1);
+  if (npv(flows, one).value.isPositive()) {
+    let high = one;
+    let low = one.div(2);
+    for (let step = 0; npv(flows, low).value.isPositive(); step += 1) {
+      if (step >= bracketSteps) return undefined;
+      high = low;
+      low = low.div(2);
+    }
+    return { low, high };
+  }
+  let low = one;
+  let high = new IrrDecimal(2);
+  for (let step = 0; npv(flows, high).value.isNegative(); step += 1) {
+    if (step >= bracketSteps) return undefined;
+    low = high;
+    high = high.times(2);
+  }
+  return { low, high };
 }
 
 /** The discount factor per time unit that sets the NPV to zero, or undefined when there is none. */
@@ -48,27 +106,10 @@ export function solveDiscountFactor(flows: readonly TimedAmount[]): Decimal | un
     else assert(!sawPayment || flow.amount.isZero(), 'solveDiscountFactor: receipts must precede payments');
   }
   const one = new IrrDecimal(1);
-  const atOne = npv(flows, one).value;
-  if (atOne.isZero()) return one;
-  let low: Decimal;
-  let high: Decimal;
-  if (atOne.isPositive()) {
-    high = one;
-    low = one.div(2);
-    for (let step = 0; npv(flows, low).value.isPositive(); step += 1) {
-      if (step >= bracketSteps) return undefined;
-      high = low;
-      low = low.div(2);
-    }
-  } else {
-    low = one;
-    high = new IrrDecimal(2);
-    for (let step = 0; npv(flows, high).value.isNegative(); step += 1) {
-      if (step >= bracketSteps) return undefined;
-      low = high;
-      high = high.times(2);
-    }
-  }
+  if (npv(flows, one).value.isZero()) return one;
+  const bracket = guessedBracket(flows) ?? searchedBracket(flows);
+  if (bracket === undefined) return undefined;
+  let { low, high } = bracket;
   let v = low.plus(high).div(2);
   for (let iteration = 0; iteration < iterationsMax; iteration += 1) {
     const { value, slope } = npv(flows, v);

@@ -12,8 +12,9 @@ import type { Amounts, RemainderPolicy, SafeAmounts } from './amounts.ts';
 //   last_principal — its principal is the whole remaining balance, so its total differs from M;
 //   last_interest  — its interest is M − remaining balance, so every payment equals M and total
 //                    interest is exactly n·M − P (how Chinese bank calculators publish totals).
-// Interest never goes negative: if accumulated rounding leaves a balance above M (possible only at
-// rates near zero), the last installment falls back to last_principal with its interest.
+// last_interest never invents or refunds interest: at a zero rate there is no interest for the
+// remainder to go into, and if accumulated rounding leaves a balance above M (low rates, long terms)
+// the last installment falls back to last_principal with its own interest.
 
 /**
  * The fast kernel for a uniform periodic rate on safe-integer Numbers. Returns undefined when the
@@ -47,7 +48,8 @@ export function equalInstallmentSafe(
   const lastInterest = a === 0 ? 0 : divideRoundedSafe(balance * a, b, mode);
   const levelInterest = payment - balance;
   principalParts.push(balance);
-  interestParts.push(remainder === 'last_interest' && levelInterest >= 0 ? levelInterest : lastInterest);
+  const level = remainder === 'last_interest' && a !== 0 && levelInterest >= 0;
+  interestParts.push(level ? levelInterest : lastInterest);
   balances.push(0);
   return {
     paymentMinor: payment,
@@ -79,7 +81,8 @@ export function equalInstallment(
     if (k === rates.length - 1) {
       const levelInterest = payment - balance;
       principalParts.push(balance);
-      interestParts.push(remainder === 'last_interest' && levelInterest >= 0n ? levelInterest : interest);
+      const level = remainder === 'last_interest' && rate.num !== 0n && levelInterest >= 0n;
+      interestParts.push(level ? levelInterest : interest);
       break;
     }
     const part = payment - interest;

@@ -6,7 +6,8 @@ import type { RemainderPolicy } from './amounts.ts';
 // the original principal however much has been repaid — which is why its APR is about twice i × 12
 // (PBOC 2021 No. 3 worked example: 0.5 % a month is 13.58 % IRR).
 // With last_principal the last principal takes the rounding remainder; with last_interest every
-// payment is the same amount and the last fee is that payment minus the remaining principal.
+// payment is the same amount and the last fee is that payment minus the remaining principal (a
+// loan without a fee has no fee to absorb the remainder, so its last principal does).
 
 export interface FlatFeeAmounts {
   readonly paymentMinor: bigint;
@@ -27,7 +28,8 @@ export function flatFee(
   if (last < 0n) return null;
   const payment = part + feePerPeriod;
   const levelFee = payment - last;
-  const lastFee = remainder === 'last_interest' && levelFee >= 0n ? levelFee : feePerPeriod;
+  const level = remainder === 'last_interest' && feePerPeriod > 0n && levelFee >= 0n;
+  const lastFee = level ? levelFee : feePerPeriod;
   const principalParts: bigint[] = [];
   const fees: bigint[] = [];
   for (let k = 1; k <= periods; k += 1) {
