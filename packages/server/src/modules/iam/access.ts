@@ -3,7 +3,7 @@ import type { Config } from '../../platform/config.ts';
 import type { DB } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { AccessControl } from '../../platform/http/register.ts';
-import type { Caller, RouteDefinition } from '../../platform/http/route.ts';
+import type { Caller, Permission, RouteDefinition } from '../../platform/http/route.ts';
 import { authenticateBorrower } from './borrowers.ts';
 import { hasSignatureHeaders, verifySignedRequest } from './partners.ts';
 import { callerPermissions, isCallerPermission, isKnownPermission } from './permissions.ts';
@@ -23,6 +23,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The raw request body, kept for signature verification (see install below). */
     fenqiRawBody?: Buffer;
+    /** The caller, decided before validation (see install below). */
+    fenqiCaller?: Caller;
   }
 }
 
@@ -133,6 +135,28 @@ export function createIamAccessControl(options: {
     return { caller, passwordMustChange: principal.passwordMustChange };
   }
 
+  async function decide(request: FastifyRequest, permission: Permission): Promise<Caller> {
+    if (permission === 'public') return { kind: 'anonymous', id: 'anonymous' };
+    const { caller, passwordMustChange } = await identify(request);
+    if (isCallerPermission(permission)) {
+      const kinds: readonly string[] = callerPermissions[permission].kinds;
+      if (!kinds.includes(caller.kind))
+        throw new AppError('forbidden', `This is for ${kinds.join(' or ')} callers only.`);
+      return caller;
+    }
+    if (caller.kind !== 'staff')
+      throw new AppError('forbidden', `This needs the staff permission ${permission}.`);
+    if (passwordMustChange) {
+      throw new AppError(
+        'password_change_required',
+        'Change the one-time password first (POST /api/v1/staff/password).',
+      );
+    }
+    if (!caller.permissions?.has(permission))
+      throw new AppError('forbidden', `This needs the permission ${permission}.`);
+    return caller;
+  }
+
   return {
     install(app: FastifyInstance) {
       // Signatures cover the exact body bytes, so keep them: parse JSON from a buffer with
@@ -144,29 +168,18 @@ export function createIamAccessControl(options: {
         request.fenqiRawBody = bytes;
         parseJson(request, bytes.toString('utf8'), done);
       });
+      // Authorize before validating: a caller without access learns nothing about a route's
+      // schema from validation errors, and 401/403 does not depend on the body sent.
+      app.addHook('preValidation', async (request) => {
+        const permission = (request.routeOptions.config as { permission?: Permission } | undefined)
+          ?.permission;
+        if (permission === undefined || permission === 'public') return;
+        request.fenqiCaller = await decide(request, permission);
+      });
     },
 
     async authorize(request, route) {
-      if (route.permission === 'public') return { kind: 'anonymous', id: 'anonymous' };
-      const { caller, passwordMustChange } = await identify(request);
-      const permission = route.permission;
-      if (isCallerPermission(permission)) {
-        const kinds: readonly string[] = callerPermissions[permission].kinds;
-        if (!kinds.includes(caller.kind))
-          throw new AppError('forbidden', `This is for ${kinds.join(' or ')} callers only.`);
-        return caller;
-      }
-      if (caller.kind !== 'staff')
-        throw new AppError('forbidden', `This needs the staff permission ${permission}.`);
-      if (passwordMustChange) {
-        throw new AppError(
-          'password_change_required',
-          'Change the one-time password first (POST /api/v1/staff/password).',
-        );
-      }
-      if (!caller.permissions?.has(permission))
-        throw new AppError('forbidden', `This needs the permission ${permission}.`);
-      return caller;
+      return request.fenqiCaller ?? decide(request, route.permission);
     },
   };
 }
