@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { requestOtp, verifyOtpAndLogin } from '../../src/modules/iam/borrowers.ts';
 import { createApiClient, signRequest } from '../../src/modules/iam/partners.ts';
@@ -35,16 +35,14 @@ export async function createStaff(
   roles: string[],
   username = `u${randomBytes(5).toString('hex')}`,
 ): Promise<StaffUser> {
-  const created = await db
-    .transaction()
-    .execute((trx) =>
-      createStaffUser(trx, config, {
-        username,
-        displayName: username,
-        actor: { kind: 'system', id: 'test' },
-        origin: undefined,
-      }),
-    );
+  const created = await db.transaction().execute((trx) =>
+    createStaffUser(trx, config, {
+      username,
+      displayName: username,
+      actor: { kind: 'system', id: 'test' },
+      origin: undefined,
+    }),
+  );
   const { hashPassword } = await import('../../src/modules/iam/passwords.ts');
   await db
     .updateTable('staff_users')
@@ -155,7 +153,7 @@ export async function createMerchantClient(
       ownerKind: 'merchant',
       ownerId,
       name: `${ownerId} checkout`,
-      actor: { kind: 'system', id: 'test' },
+      actor: { kind: 'staff', id: randomUUID() },
       origin: { ip: null, requestId: null },
     }),
   );
