@@ -255,7 +255,11 @@ describe('CSRF protection of cookie-authenticated writes', () => {
       server.config,
       await createStaff(database.db, server.config, ['admin']),
     );
-    for (const headers of [{ cookie: mine.cookie }, { cookie: mine.cookie, 'x-csrf-token': other.csrf }]) {
+    const attempts: Record<string, string>[] = [
+      { cookie: mine.cookie },
+      { cookie: mine.cookie, 'x-csrf-token': other.csrf },
+    ];
+    for (const headers of attempts) {
       const response = await http(server.baseUrl, 'POST', '/api/v1/iam/users', {
         body: { username: 'csrf-victim', displayName: 'x' },
         headers,

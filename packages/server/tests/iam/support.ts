@@ -78,7 +78,9 @@ export type StaffCredentials = {
 
 function staffCredentials(token: string, csrf: string): StaffCredentials {
   const cookie = `${sessionCookieName}=${token}`;
-  return { cookie, csrf, headers: (write = true) => (write ? { cookie, 'x-csrf-token': csrf } : { cookie }) };
+  const headers = (write = true): Record<string, string> =>
+    write ? { cookie, 'x-csrf-token': csrf } : { cookie };
+  return { cookie, csrf, headers };
 }
 
 /** Signs in through the service (no HTTP rate limit): for tests whose subject is not login. */
