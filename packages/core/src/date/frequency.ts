@@ -62,6 +62,23 @@ export function periodsPerYear(frequency: Frequency): Rational {
  * periods annual × N / basis days (the product's day count decides 360 or 365).
  */
 export function perPeriodRate(annual: Rational, frequency: Frequency, dayCount: DayCount): Rational {
+  // Derived once per product rate: every loan of the product hands in the same annual fraction.
+  let byKey = perPeriodCache.get(annual);
+  if (byKey === undefined) {
+    byKey = new Map();
+    perPeriodCache.set(annual, byKey);
+  }
+  const key = `${formatFrequency(frequency)} ${dayCount}`;
+  const cached = byKey.get(key);
+  if (cached !== undefined) return cached;
+  const derived = derivePerPeriodRate(annual, frequency, dayCount);
+  byKey.set(key, derived);
+  return derived;
+}
+
+const perPeriodCache = new WeakMap<Rational, Map<string, Rational>>();
+
+function derivePerPeriodRate(annual: Rational, frequency: Frequency, dayCount: DayCount): Rational {
   switch (frequency.kind) {
     case 'monthly':
       return rational(annual.num, annual.den * 12n);

@@ -44,8 +44,16 @@ export function localDate(text: string): LocalDate {
   return date;
 }
 
+const zero = 48;
+
+/** Reads the digits directly: this runs for every due date of every schedule. */
 export function dateParts(date: LocalDate): DateParts {
-  return { year: Number(date.slice(0, 4)), month: Number(date.slice(5, 7)), day: Number(date.slice(8, 10)) };
+  const digit = (index: number) => date.charCodeAt(index) - zero;
+  return {
+    year: digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3),
+    month: digit(5) * 10 + digit(6),
+    day: digit(8) * 10 + digit(9),
+  };
 }
 
 function pad2(value: number): string {
@@ -61,6 +69,10 @@ export function dateFromParts(year: number, month: number, day: number): LocalDa
 // Days since 1970-01-01 by H. Hinnant's civil calendar algorithms (proleptic Gregorian).
 export function toEpochDay(date: LocalDate): number {
   const { year, month, day } = dateParts(date);
+  return epochDayOf(year, month, day);
+}
+
+export function epochDayOf(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;

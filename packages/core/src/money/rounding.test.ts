@@ -50,6 +50,24 @@ describe('divideRoundedSafe', () => {
     );
   });
 
+  it('corrects a reciprocal quotient that lands one off, a hair below or above an integer', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 2 ** 26 }),
+        fc.integer({ min: 1, max: 2 ** 26 }),
+        fc.integer({ min: -1, max: 1 }),
+        roundingArb,
+        (denominator, quotient, nudge, mode) => {
+          const numerator = denominator * quotient + nudge;
+          fc.pre(numerator >= 0);
+          const expected = divideRounded(BigInt(numerator), BigInt(denominator), mode);
+          expect(divideRoundedSafe(numerator, denominator, mode)).toBe(Number(expected));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('stays exact when the quotient sits a hair below an integer at the top of the safe range', () => {
     const denominator = 9_007_199;
     const numerator = denominator * 999_999_999 - 1;

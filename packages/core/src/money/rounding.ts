@@ -44,10 +44,54 @@ function roundsUp(remainder: bigint, denominator: bigint, quotient: bigint, mode
  * (quotient × denominator, remainder × 2) is an exact integer and no float decides a cent.
  */
 export function divideRoundedSafe(numerator: number, denominator: number, mode: RoundingMode): number {
-  let quotient = Math.floor(numerator / denominator);
+  return divideBy(numerator, safeDivisor(denominator, mode));
+}
+
+/**
+ * A denominator prepared once per loan for the hot loops. Every mode reduces to "round the floor
+ * quotient up when the remainder reaches a threshold" (down: never; up: 1; half_up: ⌈d/2⌉;
+ * half_even: just over d/2, and exactly d/2 when the quotient is odd), so the loop needs no switch.
+ */
+export interface SafeDivisor {
+  readonly denominator: number;
+  readonly reciprocal: number;
+  readonly threshold: number;
+  readonly tiesToEven: boolean;
+}
+
+export function safeDivisor(denominator: number, mode: RoundingMode): SafeDivisor {
+  assert(Number.isSafeInteger(denominator) && denominator > 0, 'safeDivisor: not a positive safe integer');
+  return {
+    denominator,
+    reciprocal: 1 / denominator,
+    threshold: roundUpThreshold(denominator, mode),
+    tiesToEven: mode === 'half_even',
+  };
+}
+
+function roundUpThreshold(denominator: number, mode: RoundingMode): number {
+  switch (mode) {
+    case 'down':
+      return denominator;
+    case 'up':
+      return 1;
+    case 'half_up':
+      return Math.ceil(denominator / 2);
+    case 'half_even':
+      return Math.floor(denominator / 2) + 1;
+  }
+}
+
+/**
+ * numerator / denominator rounded, for 0 ≤ numerator and numerator + denominator ≤ 2^53 − 1.
+ * A multiplication by the reciprocal (cheaper than a division) proposes the quotient; with the
+ * quotient below 2^52 its relative error of at most 2^-52 leaves it off by at most one, and the
+ * exact integer remainder corrects it. The float proposes; integer arithmetic decides.
+ */
+export function divideBy(numerator: number, divisor: SafeDivisor): number {
+  const denominator = divisor.denominator;
+  let quotient = Math.floor(numerator * divisor.reciprocal);
   let remainder = numerator - quotient * denominator;
-  // With numerator < 2^53 a correctly rounded quotient floors right except at an exact half-ulp tie;
-  // checking the remainder costs two comparisons and removes the doubt.
   if (remainder < 0) {
     quotient -= 1;
     remainder += denominator;
@@ -55,17 +99,7 @@ export function divideRoundedSafe(numerator: number, denominator: number, mode: 
     quotient += 1;
     remainder -= denominator;
   }
-  if (remainder === 0) return quotient;
-  switch (mode) {
-    case 'down':
-      return quotient;
-    case 'up':
-      return quotient + 1;
-    case 'half_up':
-      return remainder * 2 >= denominator ? quotient + 1 : quotient;
-    case 'half_even': {
-      const twice = remainder * 2;
-      return twice > denominator || (twice === denominator && quotient % 2 === 1) ? quotient + 1 : quotient;
-    }
-  }
+  if (remainder >= divisor.threshold) return quotient + 1;
+  if (divisor.tiesToEven && remainder * 2 === denominator && quotient % 2 === 1) return quotient + 1;
+  return quotient;
 }

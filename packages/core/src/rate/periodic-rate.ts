@@ -1,3 +1,6 @@
+import { assert } from '../assert.ts';
+import type { RoundingMode, SafeDivisor } from '../money/rounding.ts';
+import { safeDivisor } from '../money/rounding.ts';
 import type { AnnuityFactor } from './annuity.ts';
 import { annuityFactor } from './annuity.ts';
 import type { Rational } from './rational.ts';
@@ -12,14 +15,24 @@ export interface PeriodicRate {
   readonly numSafe: number;
   readonly denSafe: number;
   readonly factorsByPeriods: Array<AnnuityFactor | undefined>;
+  readonly divisorsByMode: Map<RoundingMode, SafeDivisor>;
 }
 
 /** Bounds the intern table; distinct rates in a book number in the tens, so this never churns. */
 export const periodicRatesCachedMax = 4096;
 
 const interned = new Map<string, PeriodicRate>();
+const byRational = new WeakMap<Rational, PeriodicRate>();
 
 export function periodicRate(rate: Rational): PeriodicRate {
+  const known = byRational.get(rate);
+  if (known !== undefined) return known;
+  const found = internedRate(rate);
+  byRational.set(rate, found);
+  return found;
+}
+
+function internedRate(rate: Rational): PeriodicRate {
   const key = `${rate.num}/${rate.den}`;
   const cached = interned.get(key);
   if (cached !== undefined) return cached;
@@ -30,6 +43,7 @@ export function periodicRate(rate: Rational): PeriodicRate {
     numSafe: safe ? Number(rate.num) : -1,
     denSafe: safe ? Number(rate.den) : -1,
     factorsByPeriods: [],
+    divisorsByMode: new Map(),
   };
   interned.set(key, created);
   return created;
@@ -41,4 +55,14 @@ export function annuityFactorFor(rate: PeriodicRate, periods: number): AnnuityFa
   const factor = annuityFactor(rate.rational, periods);
   rate.factorsByPeriods[periods] = factor;
   return factor;
+}
+
+/** The rate's denominator prepared for the hot loop under one rounding mode (cached). */
+export function divisorFor(rate: PeriodicRate, mode: RoundingMode): SafeDivisor {
+  const cached = rate.divisorsByMode.get(mode);
+  if (cached !== undefined) return cached;
+  assert(rate.denSafe > 0, 'divisorFor: the rate has no safe-integer denominator');
+  const divisor = safeDivisor(rate.denSafe, mode);
+  rate.divisorsByMode.set(mode, divisor);
+  return divisor;
 }

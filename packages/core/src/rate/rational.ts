@@ -29,8 +29,19 @@ export function rational(num: bigint, den: bigint): Rational {
   return { num: (sign * num) / divisor, den: (sign * den) / divisor };
 }
 
+// Decimal instances are immutable, so a product's rate converts once however many loans use it.
+const fromDecimalCache = new WeakMap<Decimal, Rational>();
+
 /** The exact value of a finite decimal. */
 export function rationalFromDecimal(value: Decimal): Rational {
+  const cached = fromDecimalCache.get(value);
+  if (cached !== undefined) return cached;
+  const converted = convertDecimal(value);
+  fromDecimalCache.set(value, converted);
+  return converted;
+}
+
+function convertDecimal(value: Decimal): Rational {
   assert(value.isFinite(), 'rationalFromDecimal: not finite');
   const text = value.toFixed();
   const negative = text.startsWith('-');

@@ -1,9 +1,9 @@
 import { assert } from '../assert.ts';
 import type { RoundingMode } from '../money/rounding.ts';
-import { divideRounded, divideRoundedSafe } from '../money/rounding.ts';
+import { divideBy, divideRounded } from '../money/rounding.ts';
 import { levelPayment, roundedPayment } from '../rate/annuity.ts';
 import type { PeriodicRate } from '../rate/periodic-rate.ts';
-import { annuityFactorFor } from '../rate/periodic-rate.ts';
+import { annuityFactorFor, divisorFor } from '../rate/periodic-rate.ts';
 import type { Rational } from '../rate/rational.ts';
 import type { Amounts, RemainderPolicy, SafeAmounts } from './amounts.ts';
 
@@ -31,13 +31,14 @@ export function equalInstallmentSafe(
   const a = rate.numSafe;
   const b = rate.denSafe;
   if (a < 0 || principal * a + b > Number.MAX_SAFE_INTEGER) return undefined;
+  const divisor = divisorFor(rate, mode);
   const payment = roundedPayment(principal, annuityFactorFor(rate, periods), mode);
   const principalParts: number[] = [];
   const interestParts: number[] = [];
   const balances: number[] = [];
   let balance = principal;
   for (let k = 1; k < periods; k += 1) {
-    const interest = a === 0 ? 0 : divideRoundedSafe(balance * a, b, mode);
+    const interest = a === 0 ? 0 : divideBy(balance * a, divisor);
     const part = payment - interest;
     balance -= part;
     if (balance < 0 || part < 0) return null;
@@ -45,7 +46,7 @@ export function equalInstallmentSafe(
     interestParts.push(interest);
     balances.push(balance);
   }
-  const lastInterest = a === 0 ? 0 : divideRoundedSafe(balance * a, b, mode);
+  const lastInterest = a === 0 ? 0 : divideBy(balance * a, divisor);
   const levelInterest = payment - balance;
   principalParts.push(balance);
   const level = remainder === 'last_interest' && a !== 0 && levelInterest >= 0;

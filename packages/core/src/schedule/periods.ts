@@ -2,7 +2,16 @@ import { assert } from '../assert.ts';
 import { accrualDays, basisDays } from '../date/day-count.ts';
 import { perPeriodRate, stepDays } from '../date/frequency.ts';
 import type { LocalDate } from '../date/local-date.ts';
-import { addDays, addMonths, dateFromParts, dateParts, daysInMonth } from '../date/local-date.ts';
+import {
+  addDays,
+  addMonths,
+  dateFromParts,
+  dateParts,
+  daysInMonth,
+  epochDayOf,
+  fromEpochDay,
+  toEpochDay,
+} from '../date/local-date.ts';
 import type { Rational } from '../rate/rational.ts';
 import { rational, rationalFromDecimal } from '../rate/rational.ts';
 import type { LoanTerms } from './terms.ts';
@@ -37,53 +46,92 @@ export function derivedFirstDueDate(terms: LoanTerms): LocalDate {
 }
 
 export function dueDates(terms: LoanTerms): LocalDate[] {
-  const first = derivedFirstDueDate(terms);
-  const step = stepDays(terms.frequency);
-  const anchorDay = terms.dueDay ?? dateParts(first).day;
-  // When nothing breaks the rhythm, monthly dates anchor on the start day (Jan 31 → Feb 28 → Mar 31).
-  const regularMonthly = step === undefined && terms.firstDueDate === undefined && terms.dueDay === undefined;
+  return dueDatePlan(terms).dates;
+}
+
+interface DueDatePlan {
+  readonly dates: LocalDate[];
+  /** The same dates as days since 1970-01-01, so actual-day counts need no re-parsing. */
+  readonly epochDays: number[];
+}
+
+function dueDatePlan(terms: LoanTerms): DueDatePlan {
   const dates: LocalDate[] = [];
-  for (let k = 0; k < terms.termCount; k += 1) {
-    if (step !== undefined) dates.push(addDays(first, k * step));
-    else if (regularMonthly) dates.push(addMonths(terms.startDate, k + 1));
-    else dates.push(addMonths(first, k, anchorDay));
+  const epochDays: number[] = [];
+  const step = stepDays(terms.frequency);
+  const first = derivedFirstDueDate(terms);
+  if (step !== undefined) {
+    const firstDay = toEpochDay(first);
+    for (let k = 0; k < terms.termCount; k += 1) {
+      epochDays.push(firstDay + k * step);
+      dates.push(fromEpochDay(firstDay + k * step));
+    }
+    return { dates, epochDays };
   }
-  return dates;
+  // When nothing breaks the rhythm, monthly dates anchor on the start day (Jan 31 → Feb 28 → Mar 31);
+  // otherwise on the due day, or the first due date's day, from the first due date on.
+  const regular = terms.firstDueDate === undefined && terms.dueDay === undefined;
+  const anchor = dateParts(regular ? terms.startDate : first);
+  const anchorDay = terms.dueDay ?? anchor.day;
+  const monthIndex = anchor.year * 12 + anchor.month - 1 + (regular ? 1 : 0);
+  for (let k = 0; k < terms.termCount; k += 1) {
+    const year = Math.floor((monthIndex + k) / 12);
+    const month = ((monthIndex + k) % 12) + 1;
+    const day = Math.min(anchorDay, daysInMonth(year, month));
+    dates.push(dateFromParts(year, month, day));
+    epochDays.push(epochDayOf(year, month, day));
+  }
+  return { dates, epochDays };
 }
 
 /** True when every due date is the start plus a whole number of regular periods. */
-export function hasRegularDates(terms: LoanTerms, dates: readonly LocalDate[]): boolean {
+export function hasRegularDates(terms: LoanTerms): boolean {
   if (terms.firstDueDate === undefined && terms.dueDay === undefined) return true;
   const step = stepDays(terms.frequency);
-  return dates.every((date, k) =>
+  return dueDates(terms).every((date, k) =>
     step === undefined
       ? date === addMonths(terms.startDate, k + 1)
       : date === addDays(terms.startDate, (k + 1) * step),
   );
 }
 
-export function loanPeriods(terms: LoanTerms, dates: readonly LocalDate[] = dueDates(terms)): Period[] {
+export function loanPeriods(terms: LoanTerms): Period[] {
+  const { dates, epochDays } = dueDatePlan(terms);
   const annual = rationalFromDecimal(terms.annualRate);
   const basis = BigInt(basisDays(terms.dayCount));
-  const uniform = perPeriodRate(annual, terms.frequency, terms.dayCount);
-  const periodOf = (number: number, start: LocalDate, due: LocalDate): Period => {
-    const days = accrualDays(start, due, terms.dayCount);
-    const rate =
-      terms.interestPeriod === 'per_period'
-        ? uniform
-        : rational(annual.num * BigInt(days), annual.den * basis);
+  const uniform =
+    terms.interestPeriod === 'per_period'
+      ? perPeriodRate(annual, terms.frequency, terms.dayCount)
+      : undefined;
+  const actual = terms.dayCount !== '30_360';
+  const periodOf = (
+    number: number,
+    start: LocalDate,
+    startDay: number,
+    due: LocalDate,
+    dueDay: number,
+  ): Period => {
+    const days = actual ? dueDay - startDay : accrualDays(start, due, terms.dayCount);
+    const rate = uniform ?? rational(annual.num * BigInt(days), annual.den * basis);
     return { number, start, due, days, rate };
   };
+  const startDay = toEpochDay(terms.startDate);
   if (terms.method === 'bullet') {
     const maturity = dates[dates.length - 1];
-    assert(maturity !== undefined, 'loanPeriods: no due dates');
-    return [periodOf(1, terms.startDate, maturity)];
+    const maturityDay = epochDays[epochDays.length - 1];
+    assert(maturity !== undefined && maturityDay !== undefined, 'loanPeriods: no due dates');
+    return [periodOf(1, terms.startDate, startDay, maturity, maturityDay)];
   }
   const periods: Period[] = [];
   let start = terms.startDate;
-  for (const [index, due] of dates.entries()) {
-    periods.push(periodOf(index + 1, start, due));
+  let previousDay = startDay;
+  for (let index = 0; index < dates.length; index += 1) {
+    const due = dates[index];
+    const dueDay = epochDays[index];
+    assert(due !== undefined && dueDay !== undefined, 'loanPeriods: ragged plan');
+    periods.push(periodOf(index + 1, start, previousDay, due, dueDay));
     start = due;
+    previousDay = dueDay;
   }
   return periods;
 }

@@ -11,7 +11,7 @@ import { equalPrincipal, equalPrincipalSafe } from './equal-principal.ts';
 import { flatFee } from './flat-fee.ts';
 import { interestFirst } from './interest-first.ts';
 import type { Period } from './periods.ts';
-import { dueDates, hasRegularDates, loanPeriods } from './periods.ts';
+import { hasRegularDates, loanPeriods } from './periods.ts';
 import type { LoanTerms } from './terms.ts';
 import { disbursedAmount, financedPrincipal, methodHasPeriodFee } from './terms.ts';
 import { validateLoanTerms } from './validate.ts';
@@ -64,8 +64,7 @@ export interface Split {
 export function buildSchedule(terms: LoanTerms): Result<Schedule> {
   const issues = validateLoanTerms(terms);
   if (issues.length > 0) return failed(issues);
-  const dates = dueDates(terms);
-  const periods = loanPeriods(terms, dates);
+  const periods = loanPeriods(terms);
   const financed = financedPrincipal(terms);
   const split = splitInstallments(terms, periods, financed);
   if (split === null) {
@@ -77,13 +76,14 @@ export function buildSchedule(terms: LoanTerms): Result<Schedule> {
       ),
     ]);
   }
-  return ok(assemble(terms, periods, financed, split, hasRegularDates(terms, dates)));
+  return ok(assemble(terms, periods, financed, split, hasRegularDates(terms)));
 }
 
 /** The fee every installment carries: a fixed amount plus a rate on the financed principal. */
 export function periodFee(terms: LoanTerms, financed: bigint): bigint {
   if (!methodHasPeriodFee(terms.method)) return 0n;
   const rate = rationalFromDecimal(terms.periodFeeRate);
+  if (rate.num === 0n) return terms.periodFeeMinor;
   return terms.periodFeeMinor + divideRounded(financed * rate.num, rate.den, terms.rounding);
 }
 
@@ -237,12 +237,13 @@ export function installmentsFromSplit(
 ): Installment[] {
   const installments: Installment[] = [];
   let balance = openingBalance;
-  for (const [index, period] of periods.entries()) {
+  for (let index = 0; index < periods.length; index += 1) {
+    const period = periods[index];
     const principal = split.principalMinor[index];
     const interest = split.interestMinor[index];
     const fee = split.feeMinor[index];
     assert(
-      principal !== undefined && interest !== undefined && fee !== undefined,
+      period !== undefined && principal !== undefined && interest !== undefined && fee !== undefined,
       'installments: ragged split',
     );
     assert(principal >= 0n && interest >= 0n && fee >= 0n, 'installments: negative component');
