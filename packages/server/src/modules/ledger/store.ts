@@ -1,0 +1,500 @@
+import { type Selectable, sql } from 'kysely';
+import type { DB, Tx } from '../../platform/db.ts';
+import type { DateString } from '../../platform/schema.ts';
+import type { PreparedEntry } from './journal.ts';
+import type { LedgerAccountTable, Side } from './tables.ts';
+
+// The ledger's SQL; nothing else touches its tables. Posting is one set-based statement per call
+// (any number of entries), so an entry costs one round trip inside the caller's transaction.
+
+export type AccountRow = Selectable<LedgerAccountTable>;
+
+/** A reason the posting statement refused a batch; nothing was written. */
+export type PostingProblem = {
+  kind:
+    | 'account_not_found'
+    | 'account_closed'
+    | 'journal_business_date_not_open'
+    | 'journal_idempotency_conflict'
+    | 'journal_already_reversed';
+  entry: number;
+  line: number | null;
+  account: string | null;
+  currency: string;
+  businessDate: DateString | null;
+  openDate: DateString;
+};
+
+export type StoredHeader = {
+  n: number;
+  id: bigint;
+  businessDate: DateString;
+  postedAt: Date;
+  fingerprint: string;
+  reversalOf: bigint | null;
+};
+
+type HeaderJson = {
+  n: number;
+  id: string;
+  business_date: string;
+  posted_at: string;
+  fingerprint: string;
+  reversal_of: string | null;
+};
+
+function header(json: HeaderJson): StoredHeader {
+  return {
+    n: json.n,
+    id: BigInt(json.id),
+    businessDate: json.business_date,
+    postedAt: new Date(json.posted_at),
+    fingerprint: json.fingerprint,
+    reversalOf: json.reversal_of === null ? null : BigInt(json.reversal_of),
+  };
+}
+
+export type InsertOutcome = {
+  problems: PostingProblem[];
+  inserted: StoredHeader[];
+  replayed: StoredHeader[];
+};
+
+/**
+ * Inserts entries and their lines with one call of ledger_post_entries (0002_ledger.sql), or nothing at all when any entry breaks a
+ * rule that needs the database (the problems are returned, and the caller's transaction stays
+ * usable). Entries whose idempotency key was already posted with the same content are not
+ * inserted again and come back as `replayed`.
+ */
+export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]): Promise<InsertOutcome> {
+  const e = {
+    n: [] as number[],
+    key: [] as string[],
+    fp: [] as string[],
+    type: [] as string[],
+    ref: [] as (string | null)[],
+  };
+  const e2 = {
+    desc: [] as string[],
+    cur: [] as string[],
+    date: [] as (string | null)[],
+    rev: [] as (bigint | null)[],
+  };
+  const l = {
+    n: [] as number[],
+    no: [] as number[],
+    code: [] as string[],
+    side: [] as Side[],
+    amount: [] as bigint[],
+    loan: [] as (string | null)[],
+    customer: [] as (string | null)[],
+    product: [] as (string | null)[],
+    merchant: [] as (string | null)[],
+    funder: [] as (string | null)[],
+  };
+  entries.forEach((entry, index) => {
+    e.n.push(index);
+    e.key.push(entry.idempotencyKey);
+    e.fp.push(entry.fingerprint);
+    e.type.push(entry.eventType);
+    e.ref.push(entry.sourceRef);
+    e2.desc.push(entry.description);
+    e2.cur.push(entry.currency);
+    e2.date.push(entry.businessDate);
+    e2.rev.push(entry.reversalOf);
+    entry.lines.forEach((line, lineIndex) => {
+      l.n.push(index);
+      l.no.push(lineIndex + 1);
+      l.code.push(line.account);
+      l.side.push(line.side);
+      l.amount.push(line.amountMinor);
+      l.loan.push(line.loanId ?? null);
+      l.customer.push(line.customerId ?? null);
+      l.product.push(line.productId ?? null);
+      l.merchant.push(line.merchantId ?? null);
+      l.funder.push(line.funderId ?? null);
+    });
+  });
+  const result = await sql<{
+    result: { problems: PostingProblem[]; inserted: HeaderJson[]; replayed: HeaderJson[] };
+  }>`
+    SELECT ledger_post_entries(
+      ${e.n}::int4[], ${e.key}::text[], ${e.fp}::text[], ${e.type}::text[], ${e.ref}::text[], ${e2.desc}::text[],
+      ${e2.cur}::text[], ${e2.date}::date[], ${e2.rev}::int8[],
+      ${l.n}::int4[], ${l.no}::int4[], ${l.code}::text[], ${l.side}::text[], ${l.amount}::int8[],
+      ${l.loan}::text[], ${l.customer}::text[], ${l.product}::text[], ${l.merchant}::text[], ${l.funder}::text[]
+    ) AS result`.execute(trx);
+  const row = result.rows[0]?.result;
+  if (!row) throw new Error('ledger_post_entries returned no row');
+  return { problems: row.problems, inserted: row.inserted.map(header), replayed: row.replayed.map(header) };
+}
+
+/** Entries by idempotency key (after a concurrent first post won the race for the key). */
+export async function findHeadersByKey(
+  trx: Tx,
+  keys: readonly string[],
+): Promise<Map<string, Omit<StoredHeader, 'n'>>> {
+  const rows = await trx
+    .selectFrom('ledger_entries')
+    .select(['id', 'idempotency_key', 'business_date', 'posted_at', 'fingerprint', 'reversal_of'])
+    .where('idempotency_key', 'in', keys)
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.idempotency_key,
+      {
+        id: r.id,
+        businessDate: r.business_date,
+        postedAt: r.posted_at,
+        fingerprint: r.fingerprint,
+        reversalOf: r.reversal_of,
+      },
+    ]),
+  );
+}
+
+// ---- Entries and lines (reads) ----
+
+export type EntryRow = {
+  id: bigint;
+  business_date: DateString;
+  posted_at: Date;
+  event_type: string;
+  source_ref: string | null;
+  idempotency_key: string;
+  description: string;
+  currency: string;
+  reversal_of: bigint | null;
+  reversed_by: bigint | null;
+};
+
+export type LineRow = {
+  entry_id: bigint;
+  line_no: number;
+  account_code: string;
+  side: Side;
+  amount_minor: bigint;
+  currency: string;
+  loan_id: string | null;
+  customer_id: string | null;
+  product_id: string | null;
+  merchant_id: string | null;
+  funder_id: string | null;
+};
+
+function entriesQuery(db: DB | Tx) {
+  return db
+    .selectFrom('ledger_entries as e')
+    .leftJoin('ledger_entries as r', 'r.reversal_of', 'e.id')
+    .select([
+      'e.id',
+      'e.business_date',
+      'e.posted_at',
+      'e.event_type',
+      'e.source_ref',
+      'e.idempotency_key',
+      'e.description',
+      'e.currency',
+      'e.reversal_of',
+      'r.id as reversed_by',
+    ]);
+}
+
+export async function findEntry(db: DB | Tx, id: bigint): Promise<EntryRow | undefined> {
+  return entriesQuery(db).where('e.id', '=', id).executeTakeFirst();
+}
+
+export type EntryFilter = {
+  from?: DateString | undefined;
+  to?: DateString | undefined;
+  accountId?: number | undefined;
+  loanId?: string | undefined;
+  eventType?: string | undefined;
+  afterId?: bigint | undefined;
+  limit: number;
+};
+
+/** Entries in id order; filters narrow through the lines' indexes when an account or loan is named. */
+export async function listEntries(db: DB | Tx, filter: EntryFilter): Promise<EntryRow[]> {
+  let query = entriesQuery(db);
+  if (filter.from !== undefined) query = query.where('e.business_date', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('e.business_date', '<=', filter.to);
+  if (filter.eventType !== undefined) query = query.where('e.event_type', '=', filter.eventType);
+  if (filter.afterId !== undefined) query = query.where('e.id', '>', filter.afterId);
+  const { accountId, loanId, from, to } = filter;
+  if (accountId !== undefined) {
+    query = query.where('e.id', 'in', (qb) => {
+      let lines = qb.selectFrom('ledger_lines').select('entry_id').where('account_id', '=', accountId);
+      if (from !== undefined) lines = lines.where('business_date', '>=', from);
+      if (to !== undefined) lines = lines.where('business_date', '<=', to);
+      return lines;
+    });
+  }
+  if (loanId !== undefined) {
+    query = query.where('e.id', 'in', (qb) =>
+      qb.selectFrom('ledger_lines').select('entry_id').where('loan_id', '=', loanId),
+    );
+  }
+  return query.orderBy('e.id').limit(filter.limit).execute();
+}
+
+export async function linesOf(db: DB | Tx, entryIds: readonly bigint[]): Promise<LineRow[]> {
+  if (entryIds.length === 0) return [];
+  return db
+    .selectFrom('ledger_lines as l')
+    .innerJoin('ledger_accounts as a', 'a.id', 'l.account_id')
+    .select([
+      'l.entry_id',
+      'l.line_no',
+      'a.code as account_code',
+      'l.side',
+      'l.amount_minor',
+      'l.currency',
+      'l.loan_id',
+      'l.customer_id',
+      'l.product_id',
+      'l.merchant_id',
+      'l.funder_id',
+    ])
+    .where('l.entry_id', 'in', entryIds)
+    .orderBy('l.entry_id')
+    .orderBy('l.line_no')
+    .execute();
+}
+
+// ---- Accounts ----
+
+export async function findAccount(
+  db: DB | Tx,
+  code: string,
+  currency: string,
+): Promise<AccountRow | undefined> {
+  return db
+    .selectFrom('ledger_accounts')
+    .selectAll()
+    .where('code', '=', code)
+    .where('currency', '=', currency)
+    .executeTakeFirst();
+}
+
+export async function listAccounts(db: DB | Tx): Promise<AccountRow[]> {
+  return db.selectFrom('ledger_accounts').selectAll().orderBy('currency').orderBy('code').execute();
+}
+
+export async function insertAccount(
+  trx: Tx,
+  account: Omit<AccountRow, 'id' | 'status' | 'created_at' | 'closed_at'>,
+): Promise<AccountRow | undefined> {
+  return trx
+    .insertInto('ledger_accounts')
+    .values(account)
+    .onConflict((oc) => oc.columns(['code', 'currency']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Waits for every transaction that is posting lines to finish and keeps new postings out until
+ * this transaction ends. Closing an account (and the day switch) need that: a posting checks the
+ * account's status in its statement, so without the fence one could read "open" just before the
+ * close commits and then book onto a closed account.
+ */
+export async function fencePostings(trx: Tx): Promise<void> {
+  await sql`LOCK TABLE ledger_lines IN SHARE MODE`.execute(trx);
+}
+
+export async function markAccountClosed(trx: Tx, id: number): Promise<AccountRow> {
+  return trx
+    .updateTable('ledger_accounts')
+    .set({ status: 'closed', closed_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+// ---- Balances ----
+
+export type BalanceRow = { account_id: number; debit_minor: bigint; credit_minor: bigint };
+
+/**
+ * Debit and credit totals per account: the folded totals plus the lines not folded yet, read in
+ * one statement (one snapshot), so a fold committing meanwhile can neither hide nor double a line.
+ * With `asOf`, only days up to that business date count.
+ */
+export async function accountTotals(
+  db: DB | Tx,
+  accountIds: readonly number[] | 'all',
+  asOf?: DateString,
+): Promise<BalanceRow[]> {
+  const which = accountIds === 'all' ? sql`true` : sql`a.id = ANY(${accountIds as number[]}::int4[])`;
+  const folded =
+    asOf === undefined
+      ? sql`SELECT b.debit_minor, b.credit_minor FROM ledger_account_balances b WHERE b.account_id = a.id`
+      : sql`SELECT coalesce(sum(d.debit_minor), 0)::int8 AS debit_minor, coalesce(sum(d.credit_minor), 0)::int8 AS credit_minor
+            FROM ledger_account_daily d WHERE d.account_id = a.id AND d.business_date <= ${asOf}::date`;
+  const pendingDate = asOf === undefined ? sql`` : sql`AND l.business_date <= ${asOf}::date`;
+  const result = await sql<BalanceRow>`
+    SELECT a.id AS account_id,
+           (coalesce(f.debit_minor, 0) + p.debit_minor)::int8 AS debit_minor,
+           (coalesce(f.credit_minor, 0) + p.credit_minor)::int8 AS credit_minor
+    FROM ledger_accounts a
+    CROSS JOIN ledger_balance_fold w
+    LEFT JOIN LATERAL (${folded}) f ON true
+    CROSS JOIN LATERAL (
+      SELECT coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'debit'), 0)::int8 AS debit_minor,
+             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'credit'), 0)::int8 AS credit_minor
+      FROM ledger_lines l
+      WHERE l.account_id = a.id AND l.xid >= w.folded_below ${pendingDate}
+    ) p
+    WHERE ${which}
+    ORDER BY a.id`.execute(db);
+  return result.rows;
+}
+
+export type LoanBalanceRow = { account_id: number; debit_minor: bigint; credit_minor: bigint };
+
+/** A loan's totals per account, summed from its own lines (a loan has a bounded number). */
+export async function loanTotals(db: DB | Tx, loanId: string, asOf?: DateString): Promise<LoanBalanceRow[]> {
+  const date = asOf === undefined ? sql`` : sql`AND l.business_date <= ${asOf}::date`;
+  const result = await sql<LoanBalanceRow>`
+    SELECT l.account_id,
+           coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'debit'), 0)::int8 AS debit_minor,
+           coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'credit'), 0)::int8 AS credit_minor
+    FROM ledger_lines l
+    WHERE l.loan_id = ${loanId} ${date}
+    GROUP BY l.account_id
+    ORDER BY l.account_id`.execute(db);
+  return result.rows;
+}
+
+/** The sum of one account's lines on one day up to and including a position (for statement pages). */
+export async function dayTotalsThrough(
+  db: DB | Tx,
+  accountId: number,
+  date: DateString,
+  through: { entryId: bigint; lineNo: number },
+): Promise<{ debit_minor: bigint; credit_minor: bigint }> {
+  const result = await sql<{ debit_minor: bigint; credit_minor: bigint }>`
+    SELECT coalesce(sum(amount_minor) FILTER (WHERE side = 'debit'), 0)::int8 AS debit_minor,
+           coalesce(sum(amount_minor) FILTER (WHERE side = 'credit'), 0)::int8 AS credit_minor
+    FROM ledger_lines
+    WHERE account_id = ${accountId} AND business_date = ${date}::date
+      AND (entry_id, line_no) <= (${through.entryId}::int8, ${through.lineNo}::int2)`.execute(db);
+  return result.rows[0] ?? { debit_minor: 0n, credit_minor: 0n };
+}
+
+export type StatementLineRow = {
+  entry_id: bigint;
+  line_no: number;
+  business_date: DateString;
+  posted_at: Date;
+  event_type: string;
+  source_ref: string | null;
+  description: string;
+  side: Side;
+  amount_minor: bigint;
+  loan_id: string | null;
+  customer_id: string | null;
+};
+
+export async function statementLines(
+  db: DB | Tx,
+  accountId: number,
+  range: { from: DateString; to: DateString },
+  after: { date: DateString; entryId: bigint; lineNo: number } | undefined,
+  limit: number,
+): Promise<StatementLineRow[]> {
+  const position =
+    after === undefined
+      ? sql`true`
+      : sql`(l.business_date, l.entry_id, l.line_no) > (${after.date}::date, ${after.entryId}::int8, ${after.lineNo}::int2)`;
+  const result = await sql<StatementLineRow>`
+    SELECT l.entry_id, l.line_no, l.business_date, e.posted_at, e.event_type, e.source_ref, e.description,
+           l.side, l.amount_minor, l.loan_id, l.customer_id
+    FROM ledger_lines l
+    JOIN ledger_entries e ON e.id = l.entry_id
+    WHERE l.account_id = ${accountId} AND l.business_date BETWEEN ${range.from}::date AND ${range.to}::date AND ${position}
+    ORDER BY l.business_date, l.entry_id, l.line_no
+    LIMIT ${limit}`.execute(db);
+  return result.rows;
+}
+
+// ---- Folding ----
+
+export type FoldOutcome = { folded: boolean; accounts: number; lines: number; foldedBelow: string };
+
+/**
+ * Moves the lines of finished transactions into the balance tables, in the caller's own
+ * transaction (which must be its own: it locks the fold row). Transactions with an xid below the
+ * oldest running one have all committed or aborted, so the lines below that horizon are final.
+ * Returns folded=false when another fold holds the row (it is doing the same work).
+ */
+export async function foldBalances(trx: Tx): Promise<FoldOutcome> {
+  const claim = await sql<{ folded_below: string; horizon: string }>`
+    SELECT folded_below::text, greatest(folded_below, pg_snapshot_xmin(pg_current_snapshot()))::text AS horizon
+    FROM ledger_balance_fold FOR UPDATE SKIP LOCKED`.execute(trx);
+  const row = claim.rows[0];
+  if (!row) return { folded: false, accounts: 0, lines: 0, foldedBelow: '' };
+  const result = await sql<{ accounts: number; lines: number }>`
+    WITH pending AS (
+      SELECT l.account_id, l.business_date,
+             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'debit'), 0)::int8 AS debit_minor,
+             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'credit'), 0)::int8 AS credit_minor,
+             count(*) AS lines
+      FROM ledger_accounts a
+      JOIN LATERAL (
+        SELECT * FROM ledger_lines l
+        WHERE l.account_id = a.id AND l.xid >= ${row.folded_below}::xid8 AND l.xid < ${row.horizon}::xid8
+      ) l ON true
+      GROUP BY l.account_id, l.business_date
+    ),
+    daily AS (
+      INSERT INTO ledger_account_daily AS d (account_id, business_date, debit_minor, credit_minor)
+      SELECT account_id, business_date, debit_minor, credit_minor FROM pending
+      ON CONFLICT (account_id, business_date) DO UPDATE
+        SET debit_minor = d.debit_minor + excluded.debit_minor, credit_minor = d.credit_minor + excluded.credit_minor
+    ),
+    totals AS (
+      INSERT INTO ledger_account_balances AS b (account_id, debit_minor, credit_minor)
+      SELECT account_id, sum(debit_minor)::int8, sum(credit_minor)::int8 FROM pending GROUP BY account_id
+      ON CONFLICT (account_id) DO UPDATE
+        SET debit_minor = b.debit_minor + excluded.debit_minor, credit_minor = b.credit_minor + excluded.credit_minor
+    ),
+    mark AS (
+      UPDATE ledger_balance_fold SET folded_below = ${row.horizon}::xid8, folded_at = now()
+    )
+    SELECT count(DISTINCT account_id)::int4 AS accounts, coalesce(sum(lines), 0)::int4 AS lines FROM pending`.execute(
+    trx,
+  );
+  const outcome = result.rows[0] ?? { accounts: 0, lines: 0 };
+  return { folded: true, accounts: outcome.accounts, lines: outcome.lines, foldedBelow: row.horizon };
+}
+
+// ---- Posting configuration per product ----
+
+export async function findProductPosting(
+  db: DB | Tx,
+  productId: string,
+): Promise<{ basis: 'accrual' | 'cash'; overrides: unknown } | undefined> {
+  return db
+    .selectFrom('ledger_product_posting')
+    .select(['basis', 'overrides'])
+    .where('product_id', '=', productId)
+    .executeTakeFirst();
+}
+
+export async function upsertProductPosting(
+  trx: Tx,
+  productId: string,
+  basis: 'accrual' | 'cash',
+  overrides: unknown,
+): Promise<void> {
+  const json = JSON.stringify(overrides);
+  await trx
+    .insertInto('ledger_product_posting')
+    .values({ product_id: productId, basis, overrides: json })
+    .onConflict((oc) =>
+      oc.column('product_id').doUpdateSet({ basis, overrides: json, updated_at: sql<Date>`now()` }),
+    )
+    .execute();
+}

@@ -1,0 +1,89 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { DateString } from '../../platform/schema.ts';
+
+// The ledger's tables (migrations/0002_ledger.sql). Only modules/ledger/store.ts touches them.
+
+export type AccountType = 'asset' | 'liability' | 'equity' | 'income' | 'expense';
+export type Side = 'debit' | 'credit';
+export type AccountStatus = 'open' | 'closed';
+
+export interface LedgerAccountTable {
+  id: ColumnType<number, never, never>;
+  code: string;
+  currency: string;
+  name_zh: string;
+  name_en: string;
+  type: AccountType;
+  normal_side: Side;
+  parent_id: number | null;
+  status: ColumnType<AccountStatus, AccountStatus | undefined, AccountStatus>;
+  created_at: ColumnType<Date, never, never>;
+  closed_at: Date | null;
+}
+
+/** Written only by store.ts's set-based INSERT; never updated (a trigger refuses it). */
+export interface LedgerEntryTable {
+  id: Generated<bigint>;
+  business_date: DateString;
+  posted_at: ColumnType<Date, never, never>;
+  event_type: string;
+  source_ref: string | null;
+  idempotency_key: string;
+  fingerprint: string;
+  description: string;
+  currency: string;
+  reversal_of: bigint | null;
+  xid: ColumnType<string, never, never>;
+}
+
+export interface LedgerLineTable {
+  entry_id: bigint;
+  line_no: number;
+  business_date: DateString;
+  account_id: number;
+  side: Side;
+  amount_minor: bigint;
+  currency: string;
+  loan_id: string | null;
+  customer_id: string | null;
+  product_id: string | null;
+  merchant_id: string | null;
+  funder_id: string | null;
+  xid: ColumnType<string, never, never>;
+}
+
+export interface LedgerBalanceFoldTable {
+  singleton: ColumnType<boolean, never, never>;
+  folded_below: string;
+  folded_at: Date;
+}
+
+export interface LedgerAccountBalanceTable {
+  account_id: number;
+  debit_minor: bigint;
+  credit_minor: bigint;
+}
+
+export interface LedgerAccountDailyTable {
+  account_id: number;
+  business_date: DateString;
+  debit_minor: bigint;
+  credit_minor: bigint;
+}
+
+export interface LedgerProductPostingTable {
+  product_id: string;
+  basis: 'accrual' | 'cash';
+  overrides: ColumnType<unknown, string, string>;
+  updated_at: ColumnType<Date, never, Date>;
+}
+
+export interface LedgerTables {
+  ledger_accounts: LedgerAccountTable;
+  ledger_entries: LedgerEntryTable;
+  ledger_lines: LedgerLineTable;
+  ledger_balance_fold: LedgerBalanceFoldTable;
+  ledger_account_balances: LedgerAccountBalanceTable;
+  ledger_account_daily: LedgerAccountDailyTable;
+  ledger_product_posting: LedgerProductPostingTable;
+}
