@@ -9,7 +9,7 @@ const docs = readFileSync(new URL('../../../docs/loan-math.md', import.meta.url)
 
 function documentedCodes(): string[] {
   const section = docs.split('## Validation issue codes')[1]?.split('\n## ')[0] ?? '';
-  return [...section.matchAll(/^\| `([a-z_]+)` \|/gm)].map((match) => match[1] ?? '');
+  return [...section.matchAll(/^\| `([a-z0-9_]+)` *\|/gm)].map((match) => match[1] ?? '');
 }
 
 describe('issue catalogue', () => {
