@@ -1,6 +1,7 @@
 import type { Module } from '../platform/http/app.ts';
 import { customersModule } from './customers/routes.ts';
 import { iamModule } from './iam/routes.ts';
+import { ledgerModule } from './ledger/routes.ts';
 import { quoteRoutes } from './quotes/routes.ts';
 import { systemRoutes } from './system/routes.ts';
 
@@ -10,4 +11,5 @@ export const modules: Module[] = [
   { name: 'quotes', routes: quoteRoutes },
   iamModule,
   customersModule,
+  ledgerModule,
 ];

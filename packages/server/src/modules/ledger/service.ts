@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { DateString } from '../../platform/schema.ts';
@@ -9,6 +10,7 @@ import {
   productPostingSchema,
   ruleBookFor,
 } from './posting-rules.ts';
+import { manualJournalSchema } from './schemas.ts';
 import * as store from './store.ts';
 import type { AccountStatus, AccountType, Side } from './tables.ts';
 
@@ -248,30 +250,28 @@ export async function configureProductPosting(
   await store.upsertProductPosting(trx, productId, basis, overrides);
 }
 
-export type ManualJournalRequest = {
-  /** The approval request (maker-checker) this posting carries out: it names the entry once. */
-  approvalId: string;
-  makerId: string;
-  checkerId: string;
-  description: string;
-  businessDate?: DateString;
-  lines: JournalEntryInput['lines'];
-};
+export type ManualJournal = z.output<typeof manualJournalSchema>;
 
 /**
- * A manual journal entry (adjustment by finance). Only the approval framework calls this, after a
- * checker other than the maker approved it; there is deliberately no HTTP route that posts one.
+ * Posts a manual journal entry (an adjustment by finance) that a checker other than its maker
+ * approved. Only the approval framework's action calls this: there is deliberately no HTTP route
+ * that posts one directly. The approval id names the entry, so a re-run of an approval posts once.
  */
-export async function postManualJournal(trx: Tx, request: ManualJournalRequest): Promise<PostedEntry> {
-  if (request.makerId === request.checkerId)
+export async function postManualJournal(
+  trx: Tx,
+  journal: ManualJournal,
+  approval: { approvalId: string; makerId: string; checkerId: string },
+): Promise<PostedEntry> {
+  if (approval.makerId === approval.checkerId)
     throw new Error('a manual journal needs a checker other than its maker');
+  const parsed = manualJournalSchema.parse(journal);
   return postJournal(trx, {
-    idempotencyKey: `manual:${request.approvalId}`,
+    idempotencyKey: `manual:${approval.approvalId}`,
     eventType: 'manual',
-    businessDate: request.businessDate,
-    sourceRef: `approval:${request.approvalId}`,
-    description: request.description,
-    lines: request.lines,
+    businessDate: parsed.businessDate,
+    sourceRef: `approval:${approval.approvalId}`,
+    description: parsed.description,
+    lines: parsed.lines.map((line) => ({ ...line, amountMinor: BigInt(line.amountMinor) })),
   });
 }
 

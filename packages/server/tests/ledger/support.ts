@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import {
+  type JournalEntryInput,
+  type JournalLineInput,
+  postJournal,
+} from '../../src/modules/ledger/service.ts';
+import type { DB } from '../../src/platform/db.ts';
+
+// Helpers for the ledger tests: entries in one line each, and counters that prove "nothing written".
+
+export function line(
+  account: string,
+  side: 'debit' | 'credit',
+  amountMinor: bigint,
+  extra: Partial<JournalLineInput> = {},
+): JournalLineInput {
+  return { account, side, amountMinor, currency: 'CNY', ...extra };
+}
+
+export function entry(lines: JournalLineInput[], extra: Partial<JournalEntryInput> = {}): JournalEntryInput {
+  return { idempotencyKey: randomUUID(), eventType: 'test', lines, ...extra };
+}
+
+/** A two-line entry moving `amountMinor` from `credit` to `debit`. */
+export function transfer(
+  debit: string,
+  credit: string,
+  amountMinor: bigint,
+  extra: Partial<JournalEntryInput> = {},
+): JournalEntryInput {
+  return entry([line(debit, 'debit', amountMinor), line(credit, 'credit', amountMinor)], extra);
+}
+
+export function post(db: DB, input: JournalEntryInput) {
+  return db.transaction().execute((trx) => postJournal(trx, input));
+}
+
+export async function rowCounts(db: DB): Promise<{ entries: number; lines: number }> {
+  const result = await sql<{ entries: number; lines: number }>`
+    SELECT (SELECT count(*) FROM ledger_entries)::int4 AS entries, (SELECT count(*) FROM ledger_lines)::int4 AS lines`.execute(
+    db,
+  );
+  const row = result.rows[0];
+  if (!row) throw new Error('no counts');
+  return row;
+}
+
+/** An account's debits less credits, summed straight from its lines (the oracle for balances). */
+export async function sumOfLines(db: DB, code: string, currency = 'CNY', asOf?: string): Promise<bigint> {
+  const result = await sql<{ net: bigint }>`
+    SELECT coalesce(sum(CASE WHEN l.side = 'debit' THEN l.amount_minor ELSE -l.amount_minor END), 0)::int8 AS net
+    FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id
+    WHERE a.code = ${code} AND a.currency = ${currency} ${asOf === undefined ? sql`` : sql`AND l.business_date <= ${asOf}::date`}`.execute(
+    db,
+  );
+  return result.rows[0]?.net ?? 0n;
+}
+
+/** Runs a problem-throwing function and returns the AppError's public fields. */
+export async function failure(
+  work: () => Promise<unknown>,
+): Promise<{ code: string; detail: string; errors?: unknown; extensions?: unknown }> {
+  try {
+    await work();
+  } catch (error) {
+    const e = error as {
+      code?: string;
+      detail?: string;
+      errors?: unknown;
+      extensions?: unknown;
+      name?: string;
+    };
+    if (e.name !== 'AppError') throw error;
+    return {
+      code: e.code ?? '',
+      detail: e.detail ?? '',
+      ...(e.errors === undefined ? {} : { errors: e.errors }),
+      ...(e.extensions === undefined ? {} : { extensions: e.extensions }),
+    };
+  }
+  throw new Error('expected a failure');
+}
