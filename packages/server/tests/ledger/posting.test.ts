@@ -113,18 +113,16 @@ describe('postJournal rejects and writes nothing', () => {
   });
 
   it('a closed account: account_closed', async () => {
-    await database.db
-      .transaction()
-      .execute((trx) =>
-        openAccount(trx, {
-          code: '1012.90',
-          currency: 'CNY',
-          nameZh: '通道清算—停用',
-          nameEn: 'Clearing – retired',
-          type: 'asset',
-          parentCode: '1012',
-        }),
-      );
+    await database.db.transaction().execute((trx) =>
+      openAccount(trx, {
+        code: '1012.90',
+        currency: 'CNY',
+        nameZh: '通道清算—停用',
+        nameEn: 'Clearing – retired',
+        type: 'asset',
+        parentCode: '1012',
+      }),
+    );
     await database.db.transaction().execute((trx) => closeAccount(trx, '1012.90', 'CNY'));
     const problem = await rejected(() => post(database.db, transfer('1012.90', '4001', 100n)));
     expect(problem).toEqual({
@@ -308,18 +306,16 @@ describe('immutability in the database', () => {
 
 describe('reversals', () => {
   it('post the mirror image linked to the original, and zero the balance', async () => {
-    await database.db
-      .transaction()
-      .execute((trx) =>
-        openAccount(trx, {
-          code: '2901.01',
-          currency: 'CNY',
-          nameZh: '待查明—测试',
-          nameEn: 'Suspense – test',
-          type: 'liability',
-          parentCode: '2901',
-        }),
-      );
+    await database.db.transaction().execute((trx) =>
+      openAccount(trx, {
+        code: '2901.01',
+        currency: 'CNY',
+        nameZh: '待查明—测试',
+        nameEn: 'Suspense – test',
+        type: 'liability',
+        parentCode: '2901',
+      }),
+    );
     const original = await post(
       database.db,
       entry(
@@ -390,17 +386,15 @@ describe('reversals', () => {
 
 describe('accounts', () => {
   it('an account with a balance cannot be closed: account_not_empty', async () => {
-    await database.db
-      .transaction()
-      .execute((trx) =>
-        openAccount(trx, {
-          code: '2203.07',
-          currency: 'CNY',
-          nameZh: '应付资金方—七',
-          nameEn: 'Funder payable – 7',
-          type: 'liability',
-        }),
-      );
+    await database.db.transaction().execute((trx) =>
+      openAccount(trx, {
+        code: '2203.07',
+        currency: 'CNY',
+        nameZh: '应付资金方—七',
+        nameEn: 'Funder payable – 7',
+        type: 'liability',
+      }),
+    );
     await post(database.db, transfer('1002.01', '2203.07', 500n));
     const problem = await failure(() =>
       database.db.transaction().execute((trx) => closeAccount(trx, '2203.07', 'CNY')),
@@ -413,33 +407,29 @@ describe('accounts', () => {
 
   it('the same code cannot be opened twice in a currency, but can in another', async () => {
     const problem = await failure(() =>
-      database.db
-        .transaction()
-        .execute((trx) =>
-          openAccount(trx, {
-            code: '1301',
-            currency: 'CNY',
-            nameZh: '贷款本金',
-            nameEn: 'Loan principal',
-            type: 'asset',
-          }),
-        ),
+      database.db.transaction().execute((trx) =>
+        openAccount(trx, {
+          code: '1301',
+          currency: 'CNY',
+          nameZh: '贷款本金',
+          nameEn: 'Loan principal',
+          type: 'asset',
+        }),
+      ),
     );
     expect(problem).toEqual({
       code: 'account_already_exists',
       detail: 'Account 1301 in CNY already exists.',
     });
-    const usd = await database.db
-      .transaction()
-      .execute((trx) =>
-        openAccount(trx, {
-          code: '1301',
-          currency: 'USD',
-          nameZh: '贷款本金（美元）',
-          nameEn: 'Loan principal (USD)',
-          type: 'asset',
-        }),
-      );
+    const usd = await database.db.transaction().execute((trx) =>
+      openAccount(trx, {
+        code: '1301',
+        currency: 'USD',
+        nameZh: '贷款本金（美元）',
+        nameEn: 'Loan principal (USD)',
+        type: 'asset',
+      }),
+    );
     expect(usd).toMatchObject({
       code: '1301',
       currency: 'USD',

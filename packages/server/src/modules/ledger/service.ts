@@ -452,7 +452,7 @@ export async function getLoanBalance(
 ): Promise<LoanAccountBalance[]> {
   const [totals, accounts] = await Promise.all([store.loanTotals(db, loanId, asOf), store.listAccounts(db)]);
   const byId = new Map(accounts.map((a) => [a.id, a]));
-  return totals.map((t) => {
+  const rows = totals.map((t) => {
     const account = byId.get(t.account_id);
     if (!account) throw new Error(`line on unknown account ${t.account_id}`);
     return {
@@ -464,6 +464,7 @@ export async function getLoanBalance(
       balance: balanceOf(account.normal_side, t.debit_minor, t.credit_minor),
     };
   });
+  return rows.sort((a, b) => a.currency.localeCompare(b.currency) || a.code.localeCompare(b.code));
 }
 
 export type TrialBalanceRow = {

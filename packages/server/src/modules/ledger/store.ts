@@ -319,35 +319,18 @@ export type BalanceRow = { account_id: number; debit_minor: bigint; credit_minor
 /**
  * Debit and credit totals per account: the folded totals plus the lines not folded yet, read in
  * one statement (one snapshot), so a fold committing meanwhile can neither hide nor double a line.
- * With `asOf`, only days up to that business date count.
+ * With `asOf`, only days up to that business date count. (ledger_account_totals, 0004.)
  */
 export async function accountTotals(
   db: DB | Tx,
   accountIds: readonly number[] | 'all',
   asOf?: DateString,
 ): Promise<BalanceRow[]> {
-  const which = accountIds === 'all' ? sql`true` : sql`a.id = ANY(${accountIds as number[]}::int4[])`;
-  const folded =
-    asOf === undefined
-      ? sql`SELECT b.debit_minor, b.credit_minor FROM ledger_account_balances b WHERE b.account_id = a.id`
-      : sql`SELECT coalesce(sum(d.debit_minor), 0)::int8 AS debit_minor, coalesce(sum(d.credit_minor), 0)::int8 AS credit_minor
-            FROM ledger_account_daily d WHERE d.account_id = a.id AND d.business_date <= ${asOf}::date`;
-  const pendingDate = asOf === undefined ? sql`` : sql`AND l.business_date <= ${asOf}::date`;
+  const ids = accountIds === 'all' ? null : (accountIds as number[]);
   const result = await sql<BalanceRow>`
-    SELECT a.id AS account_id,
-           (coalesce(f.debit_minor, 0) + p.debit_minor)::int8 AS debit_minor,
-           (coalesce(f.credit_minor, 0) + p.credit_minor)::int8 AS credit_minor
-    FROM ledger_accounts a
-    CROSS JOIN ledger_balance_fold w
-    LEFT JOIN LATERAL (${folded}) f ON true
-    CROSS JOIN LATERAL (
-      SELECT coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'debit'), 0)::int8 AS debit_minor,
-             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'credit'), 0)::int8 AS credit_minor
-      FROM ledger_lines l
-      WHERE l.account_id = a.id AND l.xid >= w.folded_below ${pendingDate}
-    ) p
-    WHERE ${which}
-    ORDER BY a.id`.execute(db);
+    SELECT account_id, debit_minor, credit_minor FROM ledger_account_totals(${ids}::int4[], ${asOf ?? null}::date)`.execute(
+    db,
+  );
   return result.rows;
 }
 
@@ -375,11 +358,10 @@ export async function dayTotalsThrough(
   through: { entryId: bigint; lineNo: number },
 ): Promise<{ debit_minor: bigint; credit_minor: bigint }> {
   const result = await sql<{ debit_minor: bigint; credit_minor: bigint }>`
-    SELECT coalesce(sum(amount_minor) FILTER (WHERE side = 'debit'), 0)::int8 AS debit_minor,
-           coalesce(sum(amount_minor) FILTER (WHERE side = 'credit'), 0)::int8 AS credit_minor
-    FROM ledger_lines
-    WHERE account_id = ${accountId} AND business_date = ${date}::date
-      AND (entry_id, line_no) <= (${through.entryId}::int8, ${through.lineNo}::int2)`.execute(db);
+    SELECT debit_minor, credit_minor
+    FROM ledger_day_totals_through(${accountId}::int4, ${date}::date, ${through.entryId}::int8, ${through.lineNo}::int2)`.execute(
+    db,
+  );
   return result.rows[0] ?? { debit_minor: 0n, credit_minor: 0n };
 }
 
