@@ -1,7 +1,7 @@
 // Child process for bench/http.ts: serves one implementation on an ephemeral port and prints the
 // port. Run alone so that the load generator and the server do not share a core.
 //   node bench/support/http-servers.ts fastify|bare|bare-idempotent <DATABASE_URL>
-import { createHash, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -60,6 +60,7 @@ function readBody(request: import('node:http').IncomingMessage): Promise<string>
 }
 
 const livez = JSON.stringify({ status: 'ok' });
+const fingerprintSecret = randomBytes(32);
 let port: number;
 
 if (mode === 'fastify') {
@@ -89,7 +90,9 @@ if (mode === 'fastify') {
         if (idempotent) {
           // The same statements the platform runs: claim the key, then insert and complete in one transaction.
           const key = String(request.headers['idempotency-key']);
-          const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+          const fingerprint = createHmac('sha256', fingerprintSecret)
+            .update(JSON.stringify(body))
+            .digest('hex');
           const token = randomUUID();
           await client.query(
             `INSERT INTO idempotency_keys (caller, key, method, path, fingerprint, claim_token, state, locked_until, expires_at)

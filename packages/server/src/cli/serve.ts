@@ -1,8 +1,9 @@
 import { createIamAccessControl } from '../modules/iam/access.ts';
 import { modules } from '../modules/index.ts';
+import { allJobs } from '../modules/jobs.ts';
 import { openDatabase } from '../platform/database.ts';
 import { buildApp } from '../platform/http/app.ts';
-import { platformJobs, startJobs } from '../platform/jobs.ts';
+import { startJobs } from '../platform/jobs.ts';
 import { migrate } from '../platform/migrate.ts';
 import type { Command } from './command.ts';
 import {
@@ -54,7 +55,7 @@ export async function startServer(options: ServeOptions): Promise<number> {
   await app.listen({ port: config.port, host: config.host });
   components.push({ name: 'http', stop: () => app.close() });
   if (options.withWorker) {
-    const jobs = await startJobs(database.url, logger, platformJobs(database.db));
+    const jobs = await startJobs(database.url, logger, allJobs(database.db));
     components.push({ name: 'worker', stop: () => jobs.stop() });
   }
   const address = app.server.address();

@@ -1,5 +1,6 @@
+import { allJobs } from '../modules/jobs.ts';
 import { openDatabase } from '../platform/database.ts';
-import { platformJobs, startJobs } from '../platform/jobs.ts';
+import { startJobs } from '../platform/jobs.ts';
 import type { Command } from './command.ts';
 import { createLogger, loadConfigOrExit, type Stoppable, stopOnSignals } from './runtime.ts';
 
@@ -8,7 +9,7 @@ export const workerCommand: Command = {
   summary: 'Run background jobs',
   usage: 'fenqi worker',
   description:
-    'Runs scheduled and queued background jobs (for now: pruning expired idempotency keys). Any number of workers may run at once.',
+    'Runs scheduled background jobs (pruning expired idempotency keys and credentials; close of business when it lands).\nAny number of workers may run at once: each run of a job is claimed by one of them.',
   options: {},
   run: async () => {
     const config = loadConfigOrExit();
@@ -17,7 +18,7 @@ export const workerCommand: Command = {
     stopOnSignals(logger, components);
     const database = await openDatabase(config, logger, 'fenqi-worker');
     components.push({ name: 'database', stop: () => database.close() });
-    const jobs = await startJobs(database.url, logger, platformJobs(database.db));
+    const jobs = await startJobs(database.url, logger, allJobs(database.db));
     components.push({ name: 'jobs', stop: () => jobs.stop() });
     return new Promise<number>(() => {});
   },

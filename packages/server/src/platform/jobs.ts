@@ -12,7 +12,8 @@ export type JobRunner = {
   stop(): Promise<void>;
 };
 
-type JobDefinition = { name: string; cron: string; run: () => Promise<Record<string, unknown>> };
+/** A recurring job: a pg-boss queue name, a cron schedule (UTC) and an idempotent body. */
+export type JobDefinition = { name: string; cron: string; run: () => Promise<Record<string, unknown>> };
 
 export function platformJobs(db: DB): JobDefinition[] {
   return [

@@ -67,13 +67,25 @@ const dirs: string[] = [];
 const children: ChildProcess[] = [];
 afterAll(() => {
   // A failed assertion must not leave servers running: kill what is left, then remove the data.
-  for (const child of children)
-    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone between the check and the kill.
+    }
+  }
   for (const dir of dirs) {
     const pidFile = join(dir, 'pg', 'postmaster.pid');
     if (existsSync(pidFile)) {
       const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-      if (isAlive(pid)) process.kill(pid, 'SIGQUIT');
+      if (isAlive(pid)) {
+        try {
+          process.kill(pid, 'SIGQUIT');
+        } catch {
+          // Stopped meanwhile.
+        }
+      }
     }
     rmSync(dir, { recursive: true, force: true });
   }

@@ -136,7 +136,7 @@ describe('Idempotency-Key on mutating routes', () => {
   it('a claim left by a crashed process is taken over after the lock time, for the same request only', async () => {
     const key = crypto.randomUUID();
     const path = '/api/v1/test-notes';
-    const { fingerprintOf } = await import('../../src/platform/http/idempotency.ts');
+    const { fingerprintKey, fingerprintOf } = await import('../../src/platform/http/idempotency.ts');
     await database.db
       .insertInto('idempotency_keys')
       .values({
@@ -144,7 +144,9 @@ describe('Idempotency-Key on mutating routes', () => {
         key,
         method: 'POST',
         path,
-        fingerprint: fingerprintOf('POST', path, { text: 'orphaned claim' }),
+        fingerprint: fingerprintOf(fingerprintKey(server.config.secrets.sessionKey), 'POST', path, {
+          text: 'orphaned claim',
+        }),
         claim_token: crypto.randomUUID(),
         state: 'in_progress',
         response_status: null,
@@ -198,6 +200,28 @@ describe('Idempotency-Key on mutating routes', () => {
     const left = await database.db.selectFrom('idempotency_keys').select('key').execute();
     expect(left.map((row) => row.key).sort()).toEqual(live.map((row) => row.key).sort());
     expect(left.some((row) => row.key === key)).toBe(false);
+  });
+
+  it('stores a keyed fingerprint, so a copy of the table does not reveal request bodies', async () => {
+    const key = crypto.randomUUID();
+    const body = { text: 'ID 110101199003074258' };
+    await post(body, key);
+    const row = await database.db
+      .selectFrom('idempotency_keys')
+      .select('fingerprint')
+      .where('key', '=', key)
+      .executeTakeFirstOrThrow();
+    const { canonicalJson, fingerprintKey, fingerprintOf } = await import(
+      '../../src/platform/http/idempotency.ts'
+    );
+    const { createHash } = await import('node:crypto');
+    const unkeyed = createHash('sha256')
+      .update(`POST\n/api/v1/test-notes\n${canonicalJson(body)}`)
+      .digest('hex');
+    expect(row.fingerprint).not.toBe(unkeyed);
+    expect(row.fingerprint).toBe(
+      fingerprintOf(fingerprintKey(server.config.secrets.sessionKey), 'POST', '/api/v1/test-notes', body),
+    );
   });
 
   it('stores keys with the configured time to live', async () => {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JobRunner, platformJobs, startJobs } from '../../src/platform/jobs.ts';
+import { allJobs } from '../../src/modules/jobs.ts';
+import { type JobRunner, startJobs } from '../../src/platform/jobs.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -9,7 +10,7 @@ let jobs: JobRunner;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  jobs = await startJobs(database.url, createLogger({ logLevel: 'silent' }), platformJobs(database.db), {
+  jobs = await startJobs(database.url, createLogger({ logLevel: 'silent' }), allJobs(database.db), {
     pollingIntervalSeconds: 0.5,
   });
 });

@@ -293,20 +293,10 @@ export async function verifySignedRequest(
     .executeTakeFirst();
   if (recorded.numInsertedOrUpdatedRows !== 1n)
     throw invalid('This nonce was already used: the request is a replay.');
-  // Keep the nonce store small without a job: about one request in a hundred sweeps expired rows.
-  if (Math.random() < 0.01) await pruneRequestNonces(db);
   await db
     .updateTable('api_clients')
     .set({ last_used_at: sql<Date>`now()` })
     .where('id', '=', client.id)
     .execute();
   return { clientId: client.id, ownerKind: client.owner_kind, ownerId: client.owner_id };
-}
-
-export async function pruneRequestNonces(db: DB): Promise<number> {
-  const result = await db
-    .deleteFrom('request_nonces')
-    .where('expires_at', '<', sql<Date>`now()`)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DB, Tx } from '../db.ts';
 import { AppError } from '../errors.ts';
@@ -54,10 +54,20 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function fingerprintOf(method: string, path: string, body: unknown): string {
-  return createHash('sha256')
+/**
+ * The request's identity for replay checks: an HMAC, not a plain hash, because bodies carry
+ * personal data (ID and card numbers) that an unkeyed hash would let anyone with a copy of the
+ * table recover by guessing. The key is derived from the session key (`fingerprintKey`).
+ */
+export function fingerprintOf(key: Buffer, method: string, path: string, body: unknown): string {
+  return createHmac('sha256', key)
     .update(`${method}\n${path}\n${body === undefined ? '' : canonicalJson(body)}`)
     .digest('hex');
+}
+
+/** A key for fingerprints only, derived so that no other use of the session key can collide. */
+export function fingerprintKey(sessionKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', sessionKey, Buffer.alloc(0), 'fenqi idempotency fingerprint v1', 32));
 }
 
 export type ClaimRequest = {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
+  fingerprintKey,
   fingerprintOf,
   parseIdempotencyKey,
   releaseIdempotencyKey,
@@ -24,9 +25,15 @@ const jsonContentType = 'application/json; charset=utf-8';
 type Sendable = { status: number; body: string; headers?: Record<string, string> | undefined };
 
 /** Encodes the handler's result through the response schema: unlisted fields never leave. */
-function serialize(route: RouteDefinition, result: { status: number; body: unknown; headers?: Record<string, string> }): Sendable {
+function serialize(
+  route: RouteDefinition,
+  result: { status: number; body: unknown; headers?: Record<string, string> },
+): Sendable {
   const schema = route.schema.response[result.status];
-  if (!schema) throw new Error(`${route.method} ${route.url} returned status ${result.status}, which its schema does not declare`);
+  if (!schema)
+    throw new Error(
+      `${route.method} ${route.url} returned status ${result.status}, which its schema does not declare`,
+    );
   const encoded = z.encode(schema, result.body as never);
   return { status: result.status, body: JSON.stringify(encoded), headers: result.headers };
 }
@@ -38,6 +45,17 @@ function send(reply: FastifyReply, response: Sendable, contentType = jsonContent
 
 function callerKey(caller: Caller): string {
   return `${caller.kind}:${caller.id}`;
+}
+
+const fingerprintKeys = new WeakMap<Services['config'], Buffer>();
+
+function fingerprintKeyOf(config: Services['config']): Buffer {
+  let key = fingerprintKeys.get(config);
+  if (key === undefined) {
+    key = fingerprintKey(config.secrets.sessionKey);
+    fingerprintKeys.set(config, key);
+  }
+  return key;
 }
 
 async function runCommand(
@@ -55,7 +73,7 @@ async function runCommand(
       key,
       method: request.method,
       path: request.url,
-      fingerprint: fingerprintOf(request.method, request.url, request.body),
+      fingerprint: fingerprintOf(fingerprintKeyOf(config), request.method, request.url, request.body),
       ttlHours: config.idempotencyTtlHours,
       lockSeconds: config.idempotencyLockSeconds,
     });
@@ -67,7 +85,11 @@ async function runCommand(
       const response = await db.transaction().execute(async (trx) => {
         const result = await route.handler({ ...input, trx });
         const sendable = serialize(route, result);
-        await completeIdempotencyKey(trx, claim, { status: sendable.status, body: sendable.body, contentType: jsonContentType });
+        await completeIdempotencyKey(trx, claim, {
+          status: sendable.status,
+          body: sendable.body,
+          contentType: jsonContentType,
+        });
         return sendable;
       });
       return send(reply, response);
@@ -114,7 +136,12 @@ export function registerRoutes(
         kind: route.kind,
         ...(route.rateLimit === undefined
           ? {}
-          : { rateLimit: route.rateLimit === false ? false : { max: route.rateLimit.max, timeWindow: route.rateLimit.timeWindowMs } }),
+          : {
+              rateLimit:
+                route.rateLimit === false
+                  ? false
+                  : { max: route.rateLimit.max, timeWindow: route.rateLimit.timeWindowMs },
+            }),
       },
       handler: async (request, reply) => {
         const caller = await accessControl.authorize(request, route);
