@@ -12,8 +12,10 @@
 //   loanjs              Loan(amount, n, ratePercent, diminishing): floats rounded with Math.round
 //   amortize            one amortize() call over all n periods (it returns totals, not rows)
 // Each figure is the median of several timed runs after a warm-up; runs interleave the contenders.
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 import type { LoanTerms, PeriodicRate, SafeAmounts } from '../packages/core/src/index.ts';
 import {
@@ -183,14 +185,27 @@ interface Disagreement {
   figures: number;
   differing: number;
   centsOff: number;
+  /** The same, leaving out each schedule's last installment, where remainder policies differ. */
+  differingBeforeLast: number;
+  centsOffBeforeLast: number;
 }
 
-function compare(tally: Disagreement, ours: number, theirs: number): void {
+const emptyTally = (): Disagreement => ({
+  figures: 0,
+  differing: 0,
+  centsOff: 0,
+  differingBeforeLast: 0,
+  centsOffBeforeLast: 0,
+});
+
+function compare(tally: Disagreement, ours: number, theirs: number, last: boolean): void {
   tally.figures += 1;
-  if (ours !== theirs) {
-    tally.differing += 1;
-    tally.centsOff += Math.abs(ours - theirs);
-  }
+  if (ours === theirs) return;
+  tally.differing += 1;
+  tally.centsOff += Math.abs(ours - theirs);
+  if (last) return;
+  tally.differingBeforeLast += 1;
+  tally.centsOffBeforeLast += Math.abs(ours - theirs);
 }
 
 /** Ours must be exact: every schedule repays the principal to the fen and matches buildSchedule. */
@@ -218,8 +233,8 @@ function disagreements(
   n: number,
   loans: readonly Loan[],
 ): { loanjs: Disagreement; amortize: Disagreement } {
-  const loanjs = { figures: 0, differing: 0, centsOff: 0 };
-  const amortizeTally = { figures: 0, differing: 0, centsOff: 0 };
+  const loanjs = emptyTally();
+  const amortizeTally = emptyTally();
   for (const [index, loan] of loans.entries()) {
     const ours = kernelAmounts(loan, method, n);
     const theirs = Loan(
@@ -229,8 +244,8 @@ function disagreements(
       method === 'equal_principal',
     ).installments;
     for (let k = 0; k < n; k += 1) {
-      compare(loanjs, ours.principalMinor[k] ?? 0, cents(theirs[k]?.capital ?? Number.NaN));
-      compare(loanjs, ours.interestMinor[k] ?? 0, cents(theirs[k]?.interest ?? Number.NaN));
+      compare(loanjs, ours.principalMinor[k] ?? 0, cents(theirs[k]?.capital ?? Number.NaN), k === n - 1);
+      compare(loanjs, ours.interestMinor[k] ?? 0, cents(theirs[k]?.interest ?? Number.NaN), k === n - 1);
     }
     if (index >= amortizeCheckedLoansMax) continue;
     for (let k = 1; k <= n; k += 1) {
@@ -241,8 +256,8 @@ function disagreements(
         amortizeTerm: k,
         repaymentType: method === 'equal_installment' ? 'amortize' : 'equal-principal-payment',
       }).term;
-      compare(amortizeTally, ours.principalMinor[k - 1] ?? 0, cents(term.principal));
-      compare(amortizeTally, ours.interestMinor[k - 1] ?? 0, cents(term.interest));
+      compare(amortizeTally, ours.principalMinor[k - 1] ?? 0, cents(term.principal), k === n);
+      compare(amortizeTally, ours.interestMinor[k - 1] ?? 0, cents(term.interest), k === n);
     }
   }
   return { loanjs, amortize: amortizeTally };
@@ -259,59 +274,112 @@ const cases: readonly [Method, number][] = [
   ['equal_principal', 36],
 ];
 
-console.log(
-  `Schedules per second — ${loanCount.toLocaleString('en')} loans per case (1,000.00–200,000.00 CNY, 8 product rates), ` +
-    `median of ${runs} runs after warm-up; Node ${process.version}, ${availableParallelism()} CPUs\n`,
-);
-const header = ['method', 'n', ...contenders.map((c) => c.name), 'kernel ÷ fastest float'];
-const widths = [19, 4, 14, 21, 12, 12, 22];
-console.log(header.map((h, i) => (i < 2 ? pad(h, widths[i] ?? 10) : padLeft(h, widths[i] ?? 10))).join(' '));
-const accuracy: string[] = [];
-for (const [method, n] of cases) {
+interface CaseTiming {
+  readonly method: Method;
+  readonly n: number;
+  readonly rates: Record<string, number>;
+  /** Folds every result in, so no timed call can be optimized away. */
+  readonly checksum: number;
+}
+
+/** Child mode: time one case and print its medians as one JSON line. */
+function timeCase(method: Method, n: number): void {
   const loans = makeLoans(method, n);
   const rates = measure(method, n, loans);
-  const kernel = rates.get('fenqi kernel') ?? 0;
-  const fastestFloat = Math.max(rates.get('loanjs') ?? 0, rates.get('amortize') ?? 0);
-  const row = [
-    pad(method, widths[0] ?? 0),
-    pad(String(n), widths[1] ?? 0),
-    ...contenders.map((c, i) => padLeft(perSecond(rates.get(c.name) ?? 0), widths[i + 2] ?? 0)),
-    padLeft(`${(kernel / fastestFloat).toFixed(2)}×`, widths[6] ?? 0),
-  ];
-  console.log(row.join(' '));
-  const { loanjs, amortize: amortizeTally } = disagreements(method, n, loans);
-  for (const [name, tally, checked] of [
-    ['loanjs', loanjs, loans.length],
-    ['amortize', amortizeTally, Math.min(loans.length, amortizeCheckedLoansMax)],
-  ] as const) {
-    accuracy.push(
-      [
-        pad(method, 19),
-        pad(String(n), 4),
-        pad(name, 10),
-        padLeft(checked.toLocaleString('en'), 8),
-        padLeft(tally.figures.toLocaleString('en'), 12),
-        padLeft(tally.differing.toLocaleString('en'), 12),
-        padLeft(tally.centsOff.toLocaleString('en'), 14),
-      ].join(' '),
-    );
-  }
+  const timing: CaseTiming = {
+    method,
+    n,
+    rates: Object.fromEntries(rates),
+    checksum: Math.round(sink) % 1000,
+  };
+  console.log(JSON.stringify(timing));
 }
-console.log('\nDisagreement with Fenqi (principal and interest of every installment, in fen)');
-console.log(
-  [
-    pad('method', 19),
-    pad('n', 4),
-    pad('library', 10),
-    padLeft('loans', 8),
-    padLeft('figures', 12),
-    padLeft('differing', 12),
-    padLeft('cents off Σ|Δ|', 14),
-  ].join(' '),
-);
-for (const line of accuracy) console.log(line);
-console.log(
-  '\nFenqi figures are exact (checked here: every kernel schedule repays the principal to the fen and equals\n' +
-    'buildSchedule). loanjs leaves its last principal unadjusted and amortize does not round per period, so part of\n' +
-    `their disagreement is policy, the rest float error. (checksum ${sink % 1000})`,
-);
+
+/**
+ * Each case is timed in a fresh process: a library used for one loan type only stays monomorphic,
+ * exactly as it would in a program that uses it that way, so no contender (theirs or ours) is
+ * slowed by JIT state another case left behind. All contenders of a case share that process.
+ */
+function timeCaseInChild(method: Method, n: number): CaseTiming {
+  const output = execFileSync(process.execPath, [fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_CASE: `${method}:${n}` },
+    encoding: 'utf8',
+  });
+  return JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as CaseTiming;
+}
+
+function report(): void {
+  console.log(
+    `Schedules per second — ${loanCount.toLocaleString('en')} loans per case (1,000.00–200,000.00 CNY, 8 product rates), ` +
+      `median of ${runs} runs after warm-up, each case in its own process; Node ${process.version}, ${availableParallelism()} CPUs\n`,
+  );
+  const header = ['method', 'n', ...contenders.map((c) => c.name), 'kernel ÷ fastest float'];
+  const widths = [19, 4, 14, 21, 12, 12, 22];
+  console.log(
+    header.map((h, i) => (i < 2 ? pad(h, widths[i] ?? 10) : padLeft(h, widths[i] ?? 10))).join(' '),
+  );
+  for (const [method, n] of cases) {
+    const { rates } = timeCaseInChild(method, n);
+    const kernel = rates['fenqi kernel'] ?? 0;
+    const fastestFloat = Math.max(rates.loanjs ?? 0, rates.amortize ?? 0);
+    const row = [
+      pad(method, widths[0] ?? 0),
+      pad(String(n), widths[1] ?? 0),
+      ...contenders.map((c, i) => padLeft(perSecond(rates[c.name] ?? 0), widths[i + 2] ?? 0)),
+      padLeft(`${(kernel / fastestFloat).toFixed(2)}×`, widths[6] ?? 0),
+    ];
+    console.log(row.join(' '));
+  }
+  console.log('\nDisagreement with Fenqi: principal and interest of every installment, in fen');
+  console.log(
+    [
+      pad('method', 19),
+      pad('n', 4),
+      pad('library', 10),
+      padLeft('loans', 8),
+      padLeft('figures', 10),
+      padLeft('differing', 10),
+      padLeft('fen off', 10),
+      padLeft('differing¹', 14),
+      padLeft('fen off¹', 14),
+    ].join(' '),
+  );
+  for (const [method, n] of cases) {
+    const loans = makeLoans(method, n);
+    const { loanjs, amortize: amortizeTally } = disagreements(method, n, loans);
+    for (const [name, tally, checked] of [
+      ['loanjs', loanjs, loans.length],
+      ['amortize', amortizeTally, Math.min(loans.length, amortizeCheckedLoansMax)],
+    ] as const) {
+      console.log(
+        [
+          pad(method, 19),
+          pad(String(n), 4),
+          pad(name, 10),
+          padLeft(checked.toLocaleString('en'), 8),
+          padLeft(tally.figures.toLocaleString('en'), 10),
+          padLeft(tally.differing.toLocaleString('en'), 10),
+          padLeft(tally.centsOff.toLocaleString('en'), 10),
+          padLeft(tally.differingBeforeLast.toLocaleString('en'), 14),
+          padLeft(tally.centsOffBeforeLast.toLocaleString('en'), 14),
+        ].join(' '),
+      );
+    }
+  }
+  console.log(
+    "¹ leaving out each schedule's last installment, where remainder policies differ (loanjs does not put the\n" +
+      '  rounding remainder into the last principal; amortize never rounds per period, so its balance drifts).\n' +
+      'Fenqi figures are exact: checked here, every kernel schedule repays the principal to the fen and equals\n' +
+      'buildSchedule.',
+  );
+}
+
+const caseArgument = process.env.BENCH_CASE;
+if (caseArgument === undefined) {
+  report();
+} else {
+  const [method, n] = caseArgument.split(':');
+  if (method !== 'equal_installment' && method !== 'equal_principal')
+    throw new Error(`bad BENCH_CASE ${caseArgument}`);
+  timeCase(method, Number(n));
+}

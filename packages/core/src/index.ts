@@ -52,14 +52,15 @@ export type { AmountParse } from './money/amount.ts';
 export { amountMinorMax, formatMinor, isDecimalString, parseAmount } from './money/amount.ts';
 export type { Currency } from './money/currency.ts';
 export { CNY, currencyByCode } from './money/currency.ts';
-export type { RoundingMode, SafeDivisor } from './money/rounding.ts';
+export type { RoundingMode } from './money/rounding.ts';
 export {
-  divideBy,
   divideRounded,
   divideRoundedSafe,
+  floorDivideSafe,
+  hasEvenTies,
   isRoundingMode,
   roundingModes,
-  safeDivisor,
+  roundingOffset,
 } from './money/rounding.ts';
 export type {
   InstallmentPaid,
@@ -99,7 +100,7 @@ export { toQuoteResponse } from './quote/quote-response.ts';
 export type { AnnuityFactor } from './rate/annuity.ts';
 export { annuityFactor, levelPayment, roundedPayment } from './rate/annuity.ts';
 export type { PeriodicRate } from './rate/periodic-rate.ts';
-export { annuityFactorFor, divisorFor, periodicRate } from './rate/periodic-rate.ts';
+export { annuityFactorFor, periodicRate } from './rate/periodic-rate.ts';
 export type { Rational } from './rate/rational.ts';
 export { rational, rationalFromDecimal } from './rate/rational.ts';
 export type { Amounts, SafeAmounts } from './schedule/amounts.ts';

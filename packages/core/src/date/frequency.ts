@@ -1,7 +1,7 @@
 import type { Rational } from '../rate/rational.ts';
 import { rational } from '../rate/rational.ts';
 import type { DayCount } from './day-count.ts';
-import { basisDays } from './day-count.ts';
+import { basisDays, dayCounts } from './day-count.ts';
 
 // How often installments fall due. Monthly steps follow the calendar (month-end rule); the others
 // are fixed numbers of days.
@@ -68,7 +68,8 @@ export function perPeriodRate(annual: Rational, frequency: Frequency, dayCount: 
     byKey = new Map();
     perPeriodCache.set(annual, byKey);
   }
-  const key = `${formatFrequency(frequency)} ${dayCount}`;
+  // Only N-day periods depend on the day count; the key avoids building a string per loan.
+  const key = frequency.kind === 'days' ? frequency.days * 4 + dayCounts.indexOf(dayCount) : frequency.kind;
   const cached = byKey.get(key);
   if (cached !== undefined) return cached;
   const derived = derivePerPeriodRate(annual, frequency, dayCount);
@@ -76,7 +77,7 @@ export function perPeriodRate(annual: Rational, frequency: Frequency, dayCount: 
   return derived;
 }
 
-const perPeriodCache = new WeakMap<Rational, Map<string, Rational>>();
+const perPeriodCache = new WeakMap<Rational, Map<string | number, Rational>>();
 
 function derivePerPeriodRate(annual: Rational, frequency: Frequency, dayCount: DayCount): Rational {
   switch (frequency.kind) {

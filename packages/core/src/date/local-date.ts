@@ -56,8 +56,10 @@ export function dateParts(date: LocalDate): DateParts {
   };
 }
 
+const twoDigits = Array.from({ length: 32 }, (_, value) => (value < 10 ? `0${value}` : String(value)));
+
 function pad2(value: number): string {
-  return value < 10 ? `0${value}` : String(value);
+  return twoDigits[value] ?? String(value);
 }
 
 export function dateFromParts(year: number, month: number, day: number): LocalDate {

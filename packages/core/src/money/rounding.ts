@@ -39,67 +39,46 @@ function roundsUp(remainder: bigint, denominator: bigint, quotient: bigint, mode
 }
 
 /**
- * The same division on Numbers that hold exact integers. The caller guarantees
- * 0 ≤ numerator, 0 < denominator and numerator + denominator ≤ 2^53 − 1, so every intermediate
- * (quotient × denominator, remainder × 2) is an exact integer and no float decides a cent.
+ * floor(numerator / denominator) on Numbers holding exact integers, for
+ * |numerator| + denominator ≤ 2^53 − 1 and `reciprocal` = 1 / denominator. The multiplication
+ * (cheaper than a division) proposes the quotient; its relative error of at most 2^-52 on a
+ * quotient below 2^52 leaves it off by at most one, and the exact integer remainder corrects it.
+ * The float proposes; integer arithmetic decides.
  */
-export function divideRoundedSafe(numerator: number, denominator: number, mode: RoundingMode): number {
-  return divideBy(numerator, safeDivisor(denominator, mode));
+export function floorDivideSafe(numerator: number, denominator: number, reciprocal: number): number {
+  const quotient = Math.floor(numerator * reciprocal);
+  const remainder = numerator - quotient * denominator;
+  return remainder < 0 ? quotient - 1 : remainder >= denominator ? quotient + 1 : quotient;
 }
 
 /**
- * A denominator prepared once per loan for the hot loops. Every mode reduces to "round the floor
- * quotient up when the remainder reaches a threshold" (down: never; up: 1; half_up: ⌈d/2⌉;
- * half_even: just over d/2, and exactly d/2 when the quotient is odd), so the loop needs no switch.
+ * Every mode rounds x / d as floor((x + offset) / d): down adds 0, up adds d − 1, half_up and
+ * half_even add ⌊d/2⌋ (half_even then steps an exact tie on an odd quotient back to even).
  */
-export interface SafeDivisor {
-  readonly denominator: number;
-  readonly reciprocal: number;
-  readonly threshold: number;
-  readonly tiesToEven: boolean;
-}
-
-export function safeDivisor(denominator: number, mode: RoundingMode): SafeDivisor {
-  assert(Number.isSafeInteger(denominator) && denominator > 0, 'safeDivisor: not a positive safe integer');
-  return {
-    denominator,
-    reciprocal: 1 / denominator,
-    threshold: roundUpThreshold(denominator, mode),
-    tiesToEven: mode === 'half_even',
-  };
-}
-
-function roundUpThreshold(denominator: number, mode: RoundingMode): number {
+export function roundingOffset(denominator: number, mode: RoundingMode): number {
   switch (mode) {
     case 'down':
-      return denominator;
+      return 0;
     case 'up':
-      return 1;
+      return denominator - 1;
     case 'half_up':
-      return Math.ceil(denominator / 2);
     case 'half_even':
-      return Math.floor(denominator / 2) + 1;
+      return Math.floor(denominator / 2);
   }
 }
 
+/** True when half_even can meet an exact tie: only an even denominator has a half. */
+export function hasEvenTies(denominator: number, mode: RoundingMode): boolean {
+  return mode === 'half_even' && denominator % 2 === 0;
+}
+
 /**
- * numerator / denominator rounded, for 0 ≤ numerator and numerator + denominator ≤ 2^53 − 1.
- * A multiplication by the reciprocal (cheaper than a division) proposes the quotient; with the
- * quotient below 2^52 its relative error of at most 2^-52 leaves it off by at most one, and the
- * exact integer remainder corrects it. The float proposes; integer arithmetic decides.
+ * numerator / denominator rounded, on Numbers holding exact integers: 0 ≤ numerator and
+ * numerator + denominator ≤ 2^53 − 1. Equal to `divideRounded` on the same integers.
  */
-export function divideBy(numerator: number, divisor: SafeDivisor): number {
-  const denominator = divisor.denominator;
-  let quotient = Math.floor(numerator * divisor.reciprocal);
-  let remainder = numerator - quotient * denominator;
-  if (remainder < 0) {
-    quotient -= 1;
-    remainder += denominator;
-  } else if (remainder >= denominator) {
-    quotient += 1;
-    remainder -= denominator;
-  }
-  if (remainder >= divisor.threshold) return quotient + 1;
-  if (divisor.tiesToEven && remainder * 2 === denominator && quotient % 2 === 1) return quotient + 1;
-  return quotient;
+export function divideRoundedSafe(numerator: number, denominator: number, mode: RoundingMode): number {
+  const shifted = numerator + roundingOffset(denominator, mode);
+  const quotient = floorDivideSafe(shifted, denominator, 1 / denominator);
+  const exactTie = hasEvenTies(denominator, mode) && shifted === quotient * denominator;
+  return exactTie && quotient % 2 === 1 ? quotient - 1 : quotient;
 }

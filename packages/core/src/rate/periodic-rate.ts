@@ -1,6 +1,3 @@
-import { assert } from '../assert.ts';
-import type { RoundingMode, SafeDivisor } from '../money/rounding.ts';
-import { safeDivisor } from '../money/rounding.ts';
 import type { AnnuityFactor } from './annuity.ts';
 import { annuityFactor } from './annuity.ts';
 import type { Rational } from './rational.ts';
@@ -14,8 +11,9 @@ export interface PeriodicRate {
   /** num and den as Numbers, or -1 when either exceeds 2^53 (then only bigint paths apply). */
   readonly numSafe: number;
   readonly denSafe: number;
+  /** 1 / denSafe, for the hot loops' reciprocal-proposed division. */
+  readonly reciprocal: number;
   readonly factorsByPeriods: Array<AnnuityFactor | undefined>;
-  readonly divisorsByMode: Map<RoundingMode, SafeDivisor>;
 }
 
 /** Bounds the intern table; distinct rates in a book number in the tens, so this never churns. */
@@ -42,8 +40,8 @@ function internedRate(rate: Rational): PeriodicRate {
     rational: rate,
     numSafe: safe ? Number(rate.num) : -1,
     denSafe: safe ? Number(rate.den) : -1,
+    reciprocal: safe ? 1 / Number(rate.den) : Number.NaN,
     factorsByPeriods: [],
-    divisorsByMode: new Map(),
   };
   interned.set(key, created);
   return created;
@@ -55,14 +53,4 @@ export function annuityFactorFor(rate: PeriodicRate, periods: number): AnnuityFa
   const factor = annuityFactor(rate.rational, periods);
   rate.factorsByPeriods[periods] = factor;
   return factor;
-}
-
-/** The rate's denominator prepared for the hot loop under one rounding mode (cached). */
-export function divisorFor(rate: PeriodicRate, mode: RoundingMode): SafeDivisor {
-  const cached = rate.divisorsByMode.get(mode);
-  if (cached !== undefined) return cached;
-  assert(rate.denSafe > 0, 'divisorFor: the rate has no safe-integer denominator');
-  const divisor = safeDivisor(rate.denSafe, mode);
-  rate.divisorsByMode.set(mode, divisor);
-  return divisor;
 }

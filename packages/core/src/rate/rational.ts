@@ -61,3 +61,29 @@ export function isZero(rate: Rational): boolean {
 export function rationalEquals(a: Rational, b: Rational): boolean {
   return a.num === b.num && a.den === b.den;
 }
+
+const placesCache = new WeakMap<Rational, number>();
+
+/** Decimal places needed to write the fraction exactly (its denominator's larger power of 2 or 5), or Infinity. */
+export function decimalPlaces(rate: Rational): number {
+  const cached = placesCache.get(rate);
+  if (cached !== undefined) return cached;
+  const places = countDecimalPlaces(rate);
+  placesCache.set(rate, places);
+  return places;
+}
+
+function countDecimalPlaces(rate: Rational): number {
+  let den = rate.den;
+  let twos = 0;
+  let fives = 0;
+  while (den % 2n === 0n) {
+    den /= 2n;
+    twos += 1;
+  }
+  while (den % 5n === 0n) {
+    den /= 5n;
+    fives += 1;
+  }
+  return den === 1n ? Math.max(twos, fives) : Number.POSITIVE_INFINITY;
+}

@@ -1,9 +1,15 @@
 import { assert } from '../assert.ts';
 import type { RoundingMode } from '../money/rounding.ts';
-import { divideBy, divideRounded } from '../money/rounding.ts';
+import {
+  divideRounded,
+  divideRoundedSafe,
+  floorDivideSafe,
+  hasEvenTies,
+  roundingOffset,
+} from '../money/rounding.ts';
 import { levelPayment, roundedPayment } from '../rate/annuity.ts';
 import type { PeriodicRate } from '../rate/periodic-rate.ts';
-import { annuityFactorFor, divisorFor } from '../rate/periodic-rate.ts';
+import { annuityFactorFor } from '../rate/periodic-rate.ts';
 import type { Rational } from '../rate/rational.ts';
 import type { Amounts, RemainderPolicy, SafeAmounts } from './amounts.ts';
 
@@ -31,25 +37,32 @@ export function equalInstallmentSafe(
   const a = rate.numSafe;
   const b = rate.denSafe;
   if (a < 0 || principal * a + b > Number.MAX_SAFE_INTEGER) return undefined;
-  const divisor = divisorFor(rate, mode);
+  const reciprocal = rate.reciprocal;
+  const offset = roundingOffset(b, mode);
+  const evenTies = hasEvenTies(b, mode);
   const payment = roundedPayment(principal, annuityFactorFor(rate, periods), mode);
   const principalParts: number[] = [];
   const interestParts: number[] = [];
   const balances: number[] = [];
   let balance = principal;
+  // Interest is round(balance × a / b) = floor((balance × a + offset) / b), exactly (see rounding.ts).
+  // No check inside the loop: every part is ≥ 0 while the balance is (M ≥ round(P·r)), and once
+  // negative the balance only falls, so the balance left for the last installment tells all.
   for (let k = 1; k < periods; k += 1) {
-    const interest = a === 0 ? 0 : divideBy(balance * a, divisor);
+    const shifted = balance * a + offset;
+    let interest = floorDivideSafe(shifted, b, reciprocal);
+    if (evenTies && shifted === interest * b && interest % 2 === 1) interest -= 1;
     const part = payment - interest;
     balance -= part;
-    if (balance < 0 || part < 0) return null;
     principalParts.push(part);
     interestParts.push(interest);
     balances.push(balance);
   }
-  const lastInterest = a === 0 ? 0 : divideBy(balance * a, divisor);
+  if (balance < 0) return null;
+  const lastInterest = divideRoundedSafe(balance * a, b, mode);
   const levelInterest = payment - balance;
-  principalParts.push(balance);
   const level = remainder === 'last_interest' && a !== 0 && levelInterest >= 0;
+  principalParts.push(balance);
   interestParts.push(level ? levelInterest : lastInterest);
   balances.push(0);
   return {

@@ -68,6 +68,32 @@ describe('equal principal properties', () => {
     );
   });
 
+  it('the kernel equals the bigint engine on tie-prone rates (exact halves under every mode)', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10_000_000n }),
+        fc.constantFrom(rational(1n, 2n), rational(1n, 4n), rational(3n, 8n), rational(1n, 200n)),
+        fc.integer({ min: 1, max: 24 }),
+        roundingArb,
+        (principal, rate, periods, mode) => {
+          const fast = equalPrincipalSafe(Number(principal), periodicRate(rate), periods, mode);
+          const reference = equalPrincipal(
+            principal,
+            Array.from({ length: periods }, () => rate),
+            mode,
+          );
+          if (fast === undefined || fast === null || reference === null) {
+            expect(fast).toBe(reference);
+            return;
+          }
+          expect(fast.interestMinor.map(BigInt)).toEqual(reference.interestMinor);
+          expect(fast.principalMinor.map(BigInt)).toEqual(reference.principalMinor);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('payments never increase, except that the last carries the principal rounding remainder', () => {
     fc.assert(
       fc.property(loan, ({ principal, annual, periods, mode }) => {

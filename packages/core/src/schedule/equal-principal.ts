@@ -1,8 +1,13 @@
 import { assert } from '../assert.ts';
 import type { RoundingMode } from '../money/rounding.ts';
-import { divideBy, divideRounded, divideRoundedSafe } from '../money/rounding.ts';
+import {
+  divideRounded,
+  divideRoundedSafe,
+  floorDivideSafe,
+  hasEvenTies,
+  roundingOffset,
+} from '../money/rounding.ts';
 import type { PeriodicRate } from '../rate/periodic-rate.ts';
-import { divisorFor } from '../rate/periodic-rate.ts';
 import type { Rational } from '../rate/rational.ts';
 import type { Amounts, SafeAmounts } from './amounts.ts';
 
@@ -20,15 +25,19 @@ export function equalPrincipalSafe(
   const a = rate.numSafe;
   const b = rate.denSafe;
   if (a < 0 || principal * a + b > Number.MAX_SAFE_INTEGER) return undefined;
-  const divisor = divisorFor(rate, mode);
   const part = divideRoundedSafe(principal, periods, mode);
   if (part * (periods - 1) > principal) return null;
+  const reciprocal = rate.reciprocal;
+  const offset = roundingOffset(b, mode);
+  const evenTies = hasEvenTies(b, mode);
   const principalParts: number[] = [];
   const interestParts: number[] = [];
   const balances: number[] = [];
   let balance = principal;
   for (let k = 1; k <= periods; k += 1) {
-    const interest = a === 0 ? 0 : divideBy(balance * a, divisor);
+    const shifted = balance * a + offset;
+    let interest = floorDivideSafe(shifted, b, reciprocal);
+    if (evenTies && shifted === interest * b && interest % 2 === 1) interest -= 1;
     const paid = k === periods ? balance : part;
     balance -= paid;
     principalParts.push(paid);

@@ -3,6 +3,7 @@ import { dateParts, daysInMonth } from '../date/local-date.ts';
 import type { Issue } from '../issue.ts';
 import { issue } from '../issue.ts';
 import { amountMinorMax } from '../money/amount.ts';
+import { decimalPlaces, rationalFromDecimal } from '../rate/rational.ts';
 import type { LoanTerms } from './terms.ts';
 import { methodHasPeriodFee } from './terms.ts';
 
@@ -59,9 +60,12 @@ function termIssues(terms: LoanTerms): Issue[] {
 }
 
 function rateIssues(rate: Decimal, path: string, max: number): Issue[] {
-  if (rate.lessThan(0)) return [issue('rate_negative', path, `${path} must not be negative`)];
-  if (rate.greaterThan(max)) return [issue('rate_too_large', path, `${path} must be at most ${max}`)];
-  if (rate.decimalPlaces() > rateDecimalPlacesMax) {
+  // On the rate's exact fraction (converted once per product rate) rather than on Decimal calls.
+  const exact = rationalFromDecimal(rate);
+  if (exact.num < 0n) return [issue('rate_negative', path, `${path} must not be negative`)];
+  if (exact.num > BigInt(max) * exact.den)
+    return [issue('rate_too_large', path, `${path} must be at most ${max}`)];
+  if (decimalPlaces(exact) > rateDecimalPlacesMax) {
     return [
       issue(
         'rate_precision_exceeded',
