@@ -7,13 +7,19 @@
 // (a) two-line entries/s, 8 concurrent writers, each entry on a random pair of 200 accounts
 // (b) the same on one hot account pair (every entry debits and credits the same two accounts)
 // (c) batched posting: 1,000 two-line entries per transaction, in lines/s
-// (d) pgbench -M simple TPC-B-like, 8 clients, scale 8, on a scratch database of the same server
-// Each posting phase then checks that the balances are exact. The figures go in docs/ledger.md.
+// (d) pgbench TPC-B-like (built-in script, simple protocol), 8 clients, 2 threads, scale 8, on a
+//     scratch database of the same server, run before and after the ledger phases (the machine's
+//     load drifts; the ratio uses their mean)
+// plus, for the design record: (b) again with the rejected design added — a balance row per
+// account updated in the posting transaction (row locks held to commit).
+// A CHECKPOINT (when permitted) starts every phase from the same state. The hot phases check that
+// the balances are exact. The figures go in docs/ledger.md.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { JournalEntryInput } from '../packages/server/src/modules/ledger/service.ts';
 import {
@@ -130,6 +136,23 @@ async function postingPhase(db: DB, label: string, pick: (worker: number, i: num
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+async function checkpoint(adminUrl: string): Promise<void> {
+  // Needs superuser or pg_checkpoint; without it the phases simply start where the last one ended.
+  await admin(adminUrl, (client) => client.query('CHECKPOINT')).catch(() => {});
+}
+
+function runPgbench(pgbench: string, url: string): number {
+  const out = execFileSync(
+    pgbench,
+    ['-M', 'simple', '-c', String(writers), '-j', '2', '-T', String(seconds), url],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
+}
+
 async function main(): Promise<void> {
   const external = process.env.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | undefined;
@@ -192,16 +215,9 @@ async function main(): Promise<void> {
     const pgbench = pgbenchPath();
     const pgbenchUrl = withDatabase(adminUrl, pgbenchDb);
     execFileSync(pgbench, ['-i', '-q', '-s', String(pgbenchScale), pgbenchUrl], { stdio: 'pipe' });
-    const pgbenchOut = execFileSync(
-      pgbench,
-      ['-M', 'simple', '-c', String(writers), '-j', '2', '-T', String(seconds), pgbenchUrl],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const tps = Number(/tps = ([\d.]+)/.exec(pgbenchOut)?.[1] ?? Number.NaN);
-    await admin(adminUrl, (client) => client.query(`DROP DATABASE ${pgbenchDb} WITH (FORCE)`));
+    await checkpoint(adminUrl);
+    const tpsBefore = runPgbench(pgbench, pgbenchUrl);
+    await checkpoint(adminUrl);
 
     // (a) spread accounts.
     const random = (n: number) => Math.floor(Math.random() * n);
@@ -210,6 +226,7 @@ async function main(): Promise<void> {
       const c = (d + 1 + random(spread.length - 1)) % spread.length;
       return [spread[d] ?? '90000', spread[c] ?? '90001'];
     });
+    await checkpoint(adminUrl);
     // (b) one hot pair.
     const before = await getAccountBalance(db, '1002.01', 'CNY');
     let hotExpected = 0n;
@@ -229,6 +246,7 @@ async function main(): Promise<void> {
     const after = await getAccountBalance(db, '1002.01', 'CNY');
     const hotExact = after.balance.balanceMinor - before.balance.balanceMinor === hotExpected;
 
+    await checkpoint(adminUrl);
     // (c) batches of 1,000 two-line entries per transaction.
     const c = await timed(batchWriters, async (worker, i) => {
       const entries = Array.from({ length: batchEntries }, (_, k) => {
@@ -244,6 +262,35 @@ async function main(): Promise<void> {
       await db.transaction().execute((trx) => postJournals(trx, entries));
       return batchEntries * 2;
     });
+
+    // The rejected design, for the record: the same hot-pair postings, each also updating a balance
+    // row per account in the same transaction (UPDATE takes row locks, in account order, held to
+    // commit), so every writer queues behind the one committing.
+    await sql`CREATE TABLE bench_locked_balances (account_id int4 PRIMARY KEY, balance_minor int8 NOT NULL)`.execute(
+      db,
+    );
+    await sql`INSERT INTO bench_locked_balances SELECT id, 0 FROM ledger_accounts WHERE currency = 'CNY' AND code IN ('1002.01', '4001')`.execute(
+      db,
+    );
+    await checkpoint(adminUrl);
+    const locked = await timed(writers, async (worker, i) => {
+      const amount = BigInt(1 + (i % 997));
+      await db.transaction().execute(async (trx) => {
+        await postJournal(
+          trx,
+          twoLine(`locked-${worker}-${i}`, '1002.01', '4001', amount, `K${worker}-${i % 5000}`),
+        );
+        await sql`UPDATE bench_locked_balances b SET balance_minor = balance_minor + ${amount}::int8
+                  FROM ledger_accounts a WHERE a.id = b.account_id AND a.currency = 'CNY' AND a.code IN ('1002.01', '4001')`.execute(
+          trx,
+        );
+      });
+      return 1;
+    });
+    await checkpoint(adminUrl);
+    const tpsAfter = runPgbench(pgbench, pgbenchUrl);
+    await admin(adminUrl, (client) => client.query(`DROP DATABASE ${pgbenchDb} WITH (FORCE)`));
+    const tps = (tpsBefore + tpsAfter) / 2;
 
     const foldStart = performance.now();
     const fold = await foldLedgerBalances(db);
@@ -270,7 +317,12 @@ async function main(): Promise<void> {
     console.log(
       `(c) batched, ${batchEntries} entries/tx, ${batchWriters} writers: ${fmt(c.perSecond)} lines/s  (${fmt(c.units)} lines, ${c.errors} errors)`,
     );
-    console.log(`(d) pgbench TPC-B-like, ${writers} clients, scale ${pgbenchScale}: ${fmt(tps)} tps`);
+    console.log(
+      `(d) pgbench TPC-B-like, ${writers} clients, scale ${pgbenchScale}: ${fmt(tps)} tps  (before ${fmt(tpsBefore)}, after ${fmt(tpsAfter)})`,
+    );
+    console.log(
+      `    for the record — (b) with row-locked balance rows (rejected design): ${fmt(locked.perSecond)} entries/s  (${locked.errors} errors)`,
+    );
     console.log('');
     console.log(`(a)/(d) = ${(a.perSecond / tps).toFixed(2)}  (aim ≥ 0.70)`);
     console.log(`(c) = ${fmt(c.perSecond)} lines/s  (aim ≥ 50,000)`);
