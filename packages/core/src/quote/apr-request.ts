@@ -45,7 +45,7 @@ export function aprFromCashflows(request: AprRequest): AprResult {
 }
 
 function frequencyOf(text: string | null | undefined, issues: Issue[]): Frequency | undefined {
-  const frequency = parseFrequency(text ?? 'monthly');
+  const frequency = typeof (text ?? 'monthly') === 'string' ? parseFrequency(text ?? 'monthly') : undefined;
   if (frequency === undefined) {
     issues.push(
       issue('value_not_allowed', 'frequency', 'frequency must be monthly, biweekly, weekly or days:N'),
@@ -61,7 +61,7 @@ function scaleAmounts(
 ): bigint[] | undefined {
   let places = 0;
   for (const { path, text } of entries) {
-    if (!isDecimalString(text)) {
+    if (typeof text !== 'string' || !isDecimalString(text)) {
       issues.push(issue('decimal_invalid', path, `${path} must be a decimal string such as "8833.33"`));
       continue;
     }
@@ -87,6 +87,9 @@ function scaleAmounts(
 
 function periodicRates(request: PeriodicAprRequest): Result<AnnualizedRates> {
   const issues: Issue[] = [];
+  if (!Array.isArray(request.payments)) {
+    return failed([issue('cashflows_invalid', 'payments', 'payments must be a list of decimal strings')]);
+  }
   const frequency = frequencyOf(request.frequency, issues);
   if (request.payments.length > cashflowsMax) {
     issues.push(issue('cashflows_invalid', 'payments', `at most ${cashflowsMax} payments`));
@@ -103,13 +106,16 @@ function periodicRates(request: PeriodicAprRequest): Result<AnnualizedRates> {
 
 function datedRates(request: DatedAprRequest): Result<AnnualizedRates> {
   const issues: Issue[] = [];
+  if (!Array.isArray(request.cashflows)) {
+    return failed([issue('cashflows_invalid', 'cashflows', 'cashflows must be a list of {date, amount}')]);
+  }
   const frequency = frequencyOf(request.frequency, issues);
   if (request.cashflows.length > cashflowsMax) {
     issues.push(issue('cashflows_invalid', 'cashflows', `at most ${cashflowsMax} cash flows`));
   }
   const dates: LocalDate[] = [];
   for (const [index, flow] of request.cashflows.entries()) {
-    const parsed = parseLocalDate(flow.date);
+    const parsed = typeof flow.date === 'string' ? parseLocalDate(flow.date) : undefined;
     if (parsed === undefined)
       issues.push(issue('date_invalid', `cashflows[${index}].date`, 'must be a date YYYY-MM-DD'));
     else dates.push(parsed);

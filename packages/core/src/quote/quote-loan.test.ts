@@ -108,6 +108,14 @@ describe('quoteLoan', () => {
     expect(issues({ annualRate: undefined })).toEqual(['field_required@annualRate']);
   });
 
+  it('reports values of the wrong type as issues rather than crashing', () => {
+    expect(issues({ principal: 40000 })).toEqual(['decimal_invalid@principal']);
+    expect(issues({ annualRate: 0.12 })).toEqual(['decimal_invalid@annualRate']);
+    expect(issues({ startDate: 20250101 })).toEqual(['date_invalid@startDate']);
+    expect(issues({ method: 7 })).toEqual(['value_not_allowed@method']);
+    expect(issues({ termCount: '36' })).toEqual(['integer_invalid@termCount']);
+  });
+
   it('names every semantic problem with its field', () => {
     expect(issues({ principal: '0' })).toEqual(['principal_not_positive@principal']);
     expect(issues({ termCount: 0 })).toEqual(['term_count_zero@termCount']);

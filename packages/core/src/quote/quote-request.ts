@@ -63,15 +63,18 @@ function oneOf<T extends string>(
   issues: Issue[],
 ): T {
   if (!present(value)) return fallback;
+  // A non-string never matches, so it is reported like any unknown name.
   const match = allowed.find((name) => name === value);
   if (match === undefined)
     issues.push(issue('value_not_allowed', path, `${path} must be one of: ${allowed.join(', ')}`));
   return match ?? fallback;
 }
 
+// The server's schema guarantees strings; a direct JavaScript caller gets the same issue codes
+// instead of a crash when it passes a number.
 function rate(value: string | null | undefined, path: string, issues: Issue[]): Decimal | undefined {
   if (!present(value)) return undefined;
-  if (!isDecimalString(value)) {
+  if (typeof value !== 'string' || !isDecimalString(value)) {
     issues.push(issue('decimal_invalid', path, `${path} must be a decimal string such as "0.053"`));
     return undefined;
   }
@@ -85,6 +88,10 @@ function amount(
   issues: Issue[],
 ): bigint | undefined {
   if (!present(value)) return undefined;
+  if (typeof value !== 'string') {
+    issues.push(issue('decimal_invalid', path, `${path} must be a decimal string such as "40000.00"`));
+    return undefined;
+  }
   const parsed = parseAmount(value, currency);
   if (parsed.ok) return parsed.minor;
   issues.push(
@@ -101,7 +108,7 @@ function amount(
 
 function date(value: string | null | undefined, path: string, issues: Issue[]): LocalDate | undefined {
   if (!present(value)) return undefined;
-  const parsed = parseLocalDate(value);
+  const parsed = typeof value === 'string' ? parseLocalDate(value) : undefined;
   if (parsed === undefined)
     issues.push(issue('date_invalid', path, `${path} must be a calendar date YYYY-MM-DD`));
   return parsed;
@@ -120,7 +127,7 @@ function integer(value: number | null | undefined, path: string, issues: Issue[]
 export function parseQuoteRequest(request: QuoteRequest, context: QuoteContext): Result<LoanTerms> {
   const issues: Issue[] = [];
   const currencyCode = present(request.currency) ? request.currency : 'CNY';
-  const currency = currencyByCode(currencyCode);
+  const currency = typeof currencyCode === 'string' ? currencyByCode(currencyCode) : undefined;
   if (currency === undefined)
     issues.push(issue('currency_unsupported', 'currency', `unsupported currency ${currencyCode}`));
   const method = oneOf<RepaymentMethod>(
@@ -140,7 +147,7 @@ export function parseQuoteRequest(request: QuoteRequest, context: QuoteContext):
   const termCount = integer(request.termCount, 'termCount', issues);
   if (!present(request.termCount)) issues.push(issue('field_required', 'termCount', 'termCount is required'));
   const frequencyText = present(request.frequency) ? request.frequency : 'monthly';
-  const frequency = parseFrequency(frequencyText);
+  const frequency = typeof frequencyText === 'string' ? parseFrequency(frequencyText) : undefined;
   if (frequency === undefined) {
     issues.push(
       issue(
@@ -165,7 +172,7 @@ export function parseQuoteRequest(request: QuoteRequest, context: QuoteContext):
     issues.push(issue('value_not_allowed', 'dayCount', 'dayCount must be ACT_360, ACT_365 or 30_360'));
   const remainder = oneOf(request.remainder, remainderPolicies, 'last_principal', 'remainder', issues);
   const roundingText = present(request.rounding) ? request.rounding : 'half_up';
-  if (!isRoundingMode(roundingText)) {
+  if (typeof roundingText !== 'string' || !isRoundingMode(roundingText)) {
     issues.push(
       issue('value_not_allowed', 'rounding', `rounding must be one of: ${roundingModes.join(', ')}`),
     );
