@@ -269,3 +269,19 @@ describe('loan balances', () => {
     expect(rows.find((r) => r.code === '1132')?.balance.balanceMinor).toBe(1_100n);
   });
 });
+
+describe('the worker', () => {
+  it('the worker’s fold job (modules/jobs.ts) folds, and the balances stay the same', async () => {
+    const { allJobs } = await import('../../src/modules/jobs.ts');
+    const job = allJobs(database.db).find((j) => j.name === 'ledger-fold-balances');
+    expect(job?.cron).toBe('* * * * *');
+    await job?.run();
+    const before = await listAccountBalances(database.db);
+    await post(database.db, transfer('1002.01', '4001', 5n));
+    expect(await job?.run()).toEqual({ folded: true, accounts: 2, lines: 2 });
+    const after = await listAccountBalances(database.db);
+    expect(after.find((a) => a.code === '1002.01' && a.currency === 'CNY')?.balance.balanceMinor).toBe(
+      (before.find((a) => a.code === '1002.01' && a.currency === 'CNY')?.balance.balanceMinor ?? 0n) + 5n,
+    );
+  });
+});

@@ -188,14 +188,12 @@ describe('per-product configuration', () => {
   });
 
   it('a cash loan product disburses to the borrower’s card through the channel', async () => {
-    await database.db
-      .transaction()
-      .execute((trx) =>
-        configureProductPosting(trx, 'P-cashloan', {
-          basis: 'accrual',
-          events: { disbursement: { principal: { debit: '1301', credit: '@channel' } } },
-        }),
-      );
+    await database.db.transaction().execute((trx) =>
+      configureProductPosting(trx, 'P-cashloan', {
+        basis: 'accrual',
+        events: { disbursement: { principal: { debit: '1301', credit: '@channel' } } },
+      }),
+    );
     expect(
       (
         await lines(
@@ -216,14 +214,12 @@ describe('per-product configuration', () => {
 
   it('an invalid configuration is refused: validation_failed', async () => {
     const problem = await failure(() =>
-      database.db
-        .transaction()
-        .execute((trx) =>
-          configureProductPosting(trx, 'P-bad', {
-            basis: 'accrual',
-            events: { repayment: { principal: { debit: 'not a code!', credit: '1301' } } },
-          }),
-        ),
+      database.db.transaction().execute((trx) =>
+        configureProductPosting(trx, 'P-bad', {
+          basis: 'accrual',
+          events: { repayment: { principal: { debit: 'not a code!', credit: '1301' } } },
+        }),
+      ),
     );
     expect(problem.code).toBe('validation_failed');
     expect(problem.errors).toEqual([

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { JobDefinition } from '../../platform/jobs.ts';
 import type { DateString } from '../../platform/schema.ts';
 import { type JournalEntryInput, type PostedEntry, type PreparedEntry, prepareEntry } from './journal.ts';
 import {
@@ -615,7 +616,7 @@ export async function getStatement(
     store.statementLines(db, row.id, { from: request.from, to: request.to }, cursor, request.limit + 1),
     listAccountsById(db, [row]),
   ]);
-  let running = net(pageStart);
+  let running = net(cursor === undefined ? opening : pageStart);
   if (cursor !== undefined) {
     const day = await store.dayTotalsThrough(db, row.id, cursor.date, cursor);
     running += net(day);
