@@ -784,10 +784,8 @@ export async function fenceLedgerForDayClose(trx: Tx): Promise<void> {
   await store.fencePostings(trx);
 }
 
-/** Background jobs of the ledger, in the shape of platform/jobs.ts. */
-export function ledgerJobs(
-  db: DB,
-): { name: string; cron: string; run: () => Promise<Record<string, unknown>> }[] {
+/** Background jobs of the ledger (modules/jobs.ts runs them in the worker). */
+export function ledgerJobs(db: DB): JobDefinition[] {
   return [
     {
       name: 'ledger-fold-balances',

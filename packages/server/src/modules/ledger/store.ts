@@ -61,7 +61,7 @@ export type InsertOutcome = {
 };
 
 /**
- * Inserts entries and their lines with one call of ledger_post_entries (0002_ledger.sql), or nothing at all when any entry breaks a
+ * Inserts entries and their lines with one call of ledger_post_entries (0006_ledger_posting_lean.sql), or nothing at all when any entry breaks a
  * rule that needs the database (the problems are returned, and the caller's transaction stays
  * usable). Entries whose idempotency key was already posted with the same content are not
  * inserted again and come back as `replayed`.
@@ -115,8 +115,9 @@ export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]):
       l.funder.push(line.funderId ?? null);
     });
   });
+  type Inserted = { n: number[]; id: string[]; business_date: string; posted_at: string } | null;
   const result = await sql<{
-    result: { problems: PostingProblem[]; inserted: HeaderJson[]; replayed: HeaderJson[] };
+    result: { problems: PostingProblem[]; inserted: Inserted; replayed: HeaderJson[] };
   }>`
     SELECT ledger_post_entries(
       ${e.n}::int4[], ${e.key}::text[], ${e.fp}::text[], ${e.type}::text[], ${e.ref}::text[], ${e2.desc}::text[],
@@ -126,7 +127,26 @@ export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]):
     ) AS result`.execute(trx);
   const row = result.rows[0]?.result;
   if (!row) throw new Error('ledger_post_entries returned no row');
-  return { problems: row.problems, inserted: row.inserted.map(header), replayed: row.replayed.map(header) };
+  const inserted: StoredHeader[] = [];
+  if (row.inserted !== null) {
+    const { n: ns, id: ids, business_date: businessDate, posted_at } = row.inserted;
+    const postedAt = new Date(posted_at);
+    ns.forEach((n, i) => {
+      const entry = entries[n];
+      const id = ids[i];
+      if (entry === undefined || id === undefined)
+        throw new Error(`ledger_post_entries returned an unknown entry ${n}`);
+      inserted.push({
+        n,
+        id: BigInt(id),
+        businessDate,
+        postedAt,
+        fingerprint: entry.fingerprint,
+        reversalOf: entry.reversalOf,
+      });
+    });
+  }
+  return { problems: row.problems, inserted, replayed: row.replayed.map(header) };
 }
 
 /** Entries by idempotency key (after a concurrent first post won the race for the key). */
