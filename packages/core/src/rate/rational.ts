@@ -50,18 +50,6 @@ function convertDecimal(value: Decimal): Rational {
   return rational(negative ? -num : num, 10n ** BigInt(fraction.length));
 }
 
-export function multiplyRational(a: Rational, b: Rational): Rational {
-  return rational(a.num * b.num, a.den * b.den);
-}
-
-export function isZero(rate: Rational): boolean {
-  return rate.num === 0n;
-}
-
-export function rationalEquals(a: Rational, b: Rational): boolean {
-  return a.num === b.num && a.den === b.den;
-}
-
 const placesCache = new WeakMap<Rational, number>();
 
 /** Decimal places needed to write the fraction exactly (its denominator's larger power of 2 or 5), or Infinity. */

@@ -87,27 +87,3 @@ export function loanTermsArb(options: LoanArbOptions = {}): fc.Arbitrary<LoanTer
       });
     });
 }
-
-/** The simplest products: no fees, no grace, regular monthly dates, per-period interest. */
-export function plainLoanArb(method: RepaymentMethod, termCountMax = 60): fc.Arbitrary<LoanTerms> {
-  return fc
-    .record({
-      principalMinor: principalArb,
-      annualRate: annualRateArb,
-      termCount: fc.integer({ min: 1, max: termCountMax }),
-      rounding: roundingArb,
-      lastInterest: fc.boolean(),
-      startDate: startDateArb,
-    })
-    .map((draw) =>
-      loanTerms({
-        method,
-        principalMinor: draw.principalMinor,
-        annualRate: draw.annualRate,
-        termCount: draw.termCount,
-        startDate: draw.startDate,
-        rounding: draw.rounding,
-        remainder: method === 'equal_installment' && draw.lastInterest ? 'last_interest' : 'last_principal',
-      }),
-    );
-}
