@@ -61,7 +61,8 @@ export type InsertOutcome = {
 };
 
 /**
- * Inserts entries and their lines with one call of ledger_post_entries (0006_ledger_posting_lean.sql), or nothing at all when any entry breaks a
+ * Inserts entries and their lines with one call of ledger_post_entries (0006_ledger_posting_lean.sql; one entry:
+ * ledger_post_entry, 0010), or nothing at all when any entry breaks a
  * rule that needs the database (the problems are returned, and the caller's transaction stays
  * usable). Entries whose idempotency key was already posted with the same content are not
  * inserted again and come back as `replayed`.
@@ -119,7 +120,7 @@ export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]):
   const result = await sql<{
     result: { problems: PostingProblem[]; inserted: Inserted; replayed: HeaderJson[] };
   }>`
-    SELECT ledger_post_entries(
+    SELECT ${sql.raw(entries.length === 1 ? 'ledger_post_entry' : 'ledger_post_entries')}(
       ${e.n}::int4[], ${e.key}::text[], ${e.fp}::text[], ${e.type}::text[], ${e.ref}::text[], ${e2.desc}::text[],
       ${e2.cur}::text[], ${e2.date}::date[], ${e2.rev}::int8[],
       ${l.n}::int4[], ${l.no}::int4[], ${l.code}::text[], ${l.side}::text[], ${l.amount}::int8[],
@@ -337,9 +338,9 @@ export async function markAccountClosed(trx: Tx, id: number): Promise<AccountRow
 export type BalanceRow = { account_id: number; debit_minor: bigint; credit_minor: bigint };
 
 /**
- * Debit and credit totals per account: the folded totals plus the lines not folded yet, read in
+ * Debit and credit totals per account: the folded totals plus the deltas not folded yet, read in
  * one statement (one snapshot), so a fold committing meanwhile can neither hide nor double a line.
- * With `asOf`, only days up to that business date count. (ledger_account_totals, 0004.)
+ * With `asOf`, only days up to that business date count. (ledger_account_totals, 0008.)
  */
 export async function accountTotals(
   db: DB | Tx,
@@ -423,32 +424,27 @@ export async function statementLines(
 
 // ---- Folding ----
 
-export type FoldOutcome = { folded: boolean; accounts: number; lines: number; foldedBelow: string };
+export type FoldOutcome = { folded: boolean; accounts: number; lines: number };
 
 /**
- * Moves the lines of finished transactions into the balance tables, in the caller's own
- * transaction (which must be its own: it locks the fold row). Transactions with an xid below the
- * oldest running one have all committed or aborted, so the lines below that horizon are final.
- * Returns folded=false when another fold holds the row (it is doing the same work).
+ * Moves the committed balance deltas into the totals, in the caller's own transaction (which must
+ * be its own: it locks the fold row). DELETE … RETURNING takes exactly the deltas this snapshot
+ * sees; deltas of transactions still running stay for the next fold. Returns folded=false when
+ * another fold holds the row (it is doing the same work).
  */
 export async function foldBalances(trx: Tx): Promise<FoldOutcome> {
-  const claim = await sql<{ folded_below: string; horizon: string }>`
-    SELECT folded_below::text, greatest(folded_below, pg_snapshot_xmin(pg_current_snapshot()))::text AS horizon
-    FROM ledger_balance_fold FOR UPDATE SKIP LOCKED`.execute(trx);
-  const row = claim.rows[0];
-  if (!row) return { folded: false, accounts: 0, lines: 0, foldedBelow: '' };
+  const claim = await sql<{
+    one: number;
+  }>`SELECT 1 AS one FROM ledger_balance_fold FOR UPDATE SKIP LOCKED`.execute(trx);
+  if (claim.rows.length === 0) return { folded: false, accounts: 0, lines: 0 };
   const result = await sql<{ accounts: number; lines: number }>`
-    WITH pending AS (
-      SELECT l.account_id, l.business_date,
-             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'debit'), 0)::int8 AS debit_minor,
-             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'credit'), 0)::int8 AS credit_minor,
-             count(*) AS lines
-      FROM ledger_accounts a
-      JOIN LATERAL (
-        SELECT * FROM ledger_lines l
-        WHERE l.account_id = a.id AND l.xid >= ${row.folded_below}::xid8 AND l.xid < ${row.horizon}::xid8
-      ) l ON true
-      GROUP BY l.account_id, l.business_date
+    WITH moved AS (
+      DELETE FROM ledger_balance_deltas RETURNING account_id, business_date, debit_minor, credit_minor, lines
+    ),
+    pending AS (
+      SELECT account_id, business_date, sum(debit_minor)::int8 AS debit_minor, sum(credit_minor)::int8 AS credit_minor,
+             sum(lines)::int8 AS lines
+      FROM moved GROUP BY account_id, business_date
     ),
     daily AS (
       INSERT INTO ledger_account_daily AS d (account_id, business_date, debit_minor, credit_minor)
@@ -462,14 +458,12 @@ export async function foldBalances(trx: Tx): Promise<FoldOutcome> {
       ON CONFLICT (account_id) DO UPDATE
         SET debit_minor = b.debit_minor + excluded.debit_minor, credit_minor = b.credit_minor + excluded.credit_minor
     ),
-    mark AS (
-      UPDATE ledger_balance_fold SET folded_below = ${row.horizon}::xid8, folded_at = now()
-    )
+    mark AS (UPDATE ledger_balance_fold SET folded_at = now())
     SELECT count(DISTINCT account_id)::int4 AS accounts, coalesce(sum(lines), 0)::int4 AS lines FROM pending`.execute(
     trx,
   );
   const outcome = result.rows[0] ?? { accounts: 0, lines: 0 };
-  return { folded: true, accounts: outcome.accounts, lines: outcome.lines, foldedBelow: row.horizon };
+  return { folded: true, accounts: outcome.accounts, lines: outcome.lines };
 }
 
 // ---- Posting configuration per product ----

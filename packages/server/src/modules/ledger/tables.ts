@@ -49,13 +49,21 @@ export interface LedgerLineTable {
   product_id: string | null;
   merchant_id: string | null;
   funder_id: string | null;
-  xid: ColumnType<string, never, never>;
 }
 
+/** One row: the lock that lets one fold run at a time. */
 export interface LedgerBalanceFoldTable {
   singleton: ColumnType<boolean, never, never>;
-  folded_below: string;
   folded_at: Date;
+}
+
+/** A statement's effect on one account and day, written by the lines trigger, until folded. */
+export interface LedgerBalanceDeltaTable {
+  account_id: number;
+  business_date: DateString;
+  debit_minor: bigint;
+  credit_minor: bigint;
+  lines: number;
 }
 
 export interface LedgerAccountBalanceTable {
@@ -83,6 +91,7 @@ export interface LedgerTables {
   ledger_entries: LedgerEntryTable;
   ledger_lines: LedgerLineTable;
   ledger_balance_fold: LedgerBalanceFoldTable;
+  ledger_balance_deltas: LedgerBalanceDeltaTable;
   ledger_account_balances: LedgerAccountBalanceTable;
   ledger_account_daily: LedgerAccountDailyTable;
   ledger_product_posting: LedgerProductPostingTable;
