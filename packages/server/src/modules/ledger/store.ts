@@ -60,14 +60,33 @@ export type InsertOutcome = {
   replayed: StoredHeader[];
 };
 
-/**
- * Inserts entries and their lines with one call of ledger_post_entries (0006_ledger_posting_lean.sql; one entry:
- * ledger_post_entry, 0010), or nothing at all when any entry breaks a
- * rule that needs the database (the problems are returned, and the caller's transaction stays
- * usable). Entries whose idempotency key was already posted with the same content are not
- * inserted again and come back as `replayed`.
- */
-export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]): Promise<InsertOutcome> {
+type Inserted = { n: number[]; id: string[]; business_date: string; posted_at: string } | null;
+type RawOutcome = { problems: PostingProblem[]; inserted: Inserted; replayed: HeaderJson[] };
+
+/** One entry: header as scalars, lines as one JSON array (ledger_post_entry, 0012). */
+async function postOne(trx: Tx, entry: PreparedEntry): Promise<RawOutcome | undefined> {
+  const lines = JSON.stringify(
+    entry.lines.map((line) => ({
+      account: line.account,
+      side: line.side,
+      amount: String(line.amountMinor),
+      loan: line.loanId ?? null,
+      customer: line.customerId ?? null,
+      product: line.productId ?? null,
+      merchant: line.merchantId ?? null,
+      funder: line.funderId ?? null,
+    })),
+  );
+  const result = await sql<{ result: RawOutcome }>`
+    SELECT ledger_post_entry(${entry.idempotencyKey}, ${entry.fingerprint}, ${entry.eventType}, ${entry.sourceRef},
+      ${entry.description}, ${entry.currency}, ${entry.businessDate}::date, ${entry.reversalOf}::int8, ${lines}::jsonb) AS result`.execute(
+    trx,
+  );
+  return result.rows[0]?.result;
+}
+
+/** Any number of entries, set-based over parallel arrays (ledger_post_entries, 0006). */
+async function postMany(trx: Tx, entries: readonly PreparedEntry[]): Promise<RawOutcome | undefined> {
   const e = {
     n: [] as number[],
     key: [] as string[],
@@ -116,18 +135,28 @@ export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]):
       l.funder.push(line.funderId ?? null);
     });
   });
-  type Inserted = { n: number[]; id: string[]; business_date: string; posted_at: string } | null;
-  const result = await sql<{
-    result: { problems: PostingProblem[]; inserted: Inserted; replayed: HeaderJson[] };
-  }>`
-    SELECT ${sql.raw(entries.length === 1 ? 'ledger_post_entry' : 'ledger_post_entries')}(
+  const result = await sql<{ result: RawOutcome }>`
+    SELECT ledger_post_entries(
       ${e.n}::int4[], ${e.key}::text[], ${e.fp}::text[], ${e.type}::text[], ${e.ref}::text[], ${e2.desc}::text[],
       ${e2.cur}::text[], ${e2.date}::date[], ${e2.rev}::int8[],
       ${l.n}::int4[], ${l.no}::int4[], ${l.code}::text[], ${l.side}::text[], ${l.amount}::int8[],
       ${l.loan}::text[], ${l.customer}::text[], ${l.product}::text[], ${l.merchant}::text[], ${l.funder}::text[]
     ) AS result`.execute(trx);
-  const row = result.rows[0]?.result;
-  if (!row) throw new Error('ledger_post_entries returned no row');
+  return result.rows[0]?.result;
+}
+
+/**
+ * Inserts entries and their lines with one call of a posting function (ledger_post_entry for one entry,
+ * ledger_post_entries for more), or nothing at all when any entry breaks a
+ * rule that needs the database (the problems are returned, and the caller's transaction stays
+ * usable). Entries whose idempotency key was already posted with the same content are not
+ * inserted again and come back as `replayed`.
+ */
+export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]): Promise<InsertOutcome> {
+  const [only] = entries;
+  const row =
+    entries.length === 1 && only !== undefined ? await postOne(trx, only) : await postMany(trx, entries);
+  if (!row) throw new Error('the posting function returned no row');
   const inserted: StoredHeader[] = [];
   if (row.inserted !== null) {
     const { n: ns, id: ids, business_date: businessDate, posted_at } = row.inserted;
