@@ -10,12 +10,13 @@ import { quoteLoan } from './quote-loan.ts';
 import type { QuoteRequest } from './quote-request.ts';
 import type { QuoteResponse } from './quote-response.ts';
 
-// The public worked examples in ../shared/fixtures (beside the repository) must come out exactly.
+// The public worked examples in fixtures/ (the repository's copy of ../shared/fixtures; the server
+// tests check the copy is exact) must come out exactly.
 // Every key of every `expect` block is checked; an unknown key fails the test rather than being
 // skipped, so a new kind of expectation cannot pass silently.
 
 const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const fixturesDirectory = join(repositoryRoot, '..', 'shared', 'fixtures');
+const fixturesDirectory = join(repositoryRoot, 'fixtures');
 
 interface ScheduleFixture {
   readonly name: string;
