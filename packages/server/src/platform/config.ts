@@ -87,7 +87,11 @@ export const configSchema = z.object({
   PORT: integer(0, 65535).default(8080),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
   REDIS_URL: redisUrl.optional(),
-  REDIS_KEY_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 : _ . -').default('fenqi:'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 : _ . -')
+    .default('fenqi:'),
   LOG_LEVEL: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }).default('info'),
   FENQI_DATA_DIR: z.string().trim().min(1, 'must not be empty').default('.fenqi'),
   FENQI_PG_DIR: z.string().trim().min(1, 'must not be empty').optional(),
@@ -123,7 +127,6 @@ export const configSchema = z.object({
 
 export type EnvConfig = z.output<typeof configSchema>;
 
-
 export class ConfigError extends Error {
   readonly problems: { variable: string; message: string }[];
 
@@ -150,7 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? '(environment)');
       const given = raw[variable];
-      const shown = given === undefined || /_URL$|_KEYS?$/.test(variable) ? '' : ` (got ${JSON.stringify(given)})`;
+      const shown =
+        given === undefined || /_URL$|_KEYS?$/.test(variable) ? '' : ` (got ${JSON.stringify(given)})`;
       return { variable, message: `${issue.message}${shown}` };
     });
     throw new ConfigError(problems);
@@ -159,7 +163,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const problems: { variable: string; message: string }[] = [];
   if (production && parsed.data.SMS_ADAPTER === 'log') {
-    problems.push({ variable: 'SMS_ADAPTER', message: 'log writes one-time codes to the log and is refused when NODE_ENV=production' });
+    problems.push({
+      variable: 'SMS_ADAPTER',
+      message: 'log writes one-time codes to the log and is refused when NODE_ENV=production',
+    });
   }
   const secrets = resolveSecrets(parsed.data, { production, dataDir: parsed.data.FENQI_DATA_DIR });
   if ('problems' in secrets) problems.push(...secrets.problems);

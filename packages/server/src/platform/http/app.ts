@@ -3,18 +3,24 @@ import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
-import { safeParse, type $ZodType } from 'zod/v4/core';
+import { type $ZodType, safeParse } from 'zod/v4/core';
 import { AppError, problemOf } from '../errors.ts';
-import { errorHandler, RequestValidationError, sendProblem } from './problem.ts';
-import { registerMetrics } from './metrics.ts';
-import { RouteTable } from './route-table.ts';
-import { assertEveryApiRouteHasPermission, registerRoutes, type AccessControl } from './register.ts';
-import type { RouteDefinition, Services } from './route.ts';
 import { registerHealthRoutes } from './health.ts';
+import { registerMetrics } from './metrics.ts';
+import { errorHandler, RequestValidationError, sendProblem } from './problem.ts';
+import { type AccessControl, assertEveryApiRouteHasPermission, registerRoutes } from './register.ts';
+import type { RouteDefinition, Services } from './route.ts';
+import { RouteTable } from './route-table.ts';
 
 export type Module = { name: string; routes: RouteDefinition[] };
 
@@ -27,13 +33,17 @@ export type AppOptions = {
 
 /** One log line per request, when it completes (Fastify's default logs two). */
 class RequestLog extends LogController {
-  constructor() {
+  readonly #infoEnabled: boolean;
+
+  constructor(infoEnabled: boolean) {
     super({ requestIdLogLabel: 'requestId' });
+    this.#infoEnabled = infoEnabled;
   }
 
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    if (!error && !this.#infoEnabled) return;
     const line = {
       method: request.method,
       url: request.url,
@@ -59,7 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, logger } = options.services;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    logController: new RequestLog(),
+    logController: new RequestLog(logger.isLevelEnabled('info')),
     genReqId: requestId,
     requestIdHeader: false,
     bodyLimit: config.httpBodyBytesMax,
@@ -71,7 +81,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(({ schema }) => (data) => {
     const result = safeParse(schema as $ZodType, data);
-    return result.success ? { value: result.data } : { error: new RequestValidationError(result.error.issues) };
+    return result.success
+      ? { value: result.data }
+      : { error: new RequestValidationError(result.error.issues) };
   });
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -94,14 +106,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return sendProblem(
         reply,
         request,
-        problemOf(new AppError('method_not_allowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`)),
+        problemOf(
+          new AppError(
+            'method_not_allowed',
+            `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`,
+          ),
+        ),
       );
     }
-    return sendProblem(reply, request, problemOf(new AppError('not_found', `There is no resource at ${path}.`)));
+    return sendProblem(
+      reply,
+      request,
+      problemOf(new AppError('not_found', `There is no resource at ${path}.`)),
+    );
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   // Security headers from helmet, built once. (@fastify/helmet rebuilds the helmet middleware on
@@ -125,7 +147,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', (request, reply, done) => {
     // Probes answer orchestrators, never browsers: a kilobyte of browser policy headers on every
     // health check is pure cost (route config `securityHeaders: false`).
-    if ((request.routeOptions.config as { securityHeaders?: boolean }).securityHeaders === false) return done();
+    if ((request.routeOptions.config as { securityHeaders?: boolean }).securityHeaders === false)
+      return done();
     securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
   });
   await app.register(fastifyCors, {
@@ -137,7 +160,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxAge: 600,
   });
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 })
+    ? new Redis(config.redisUrl, {
+        lazyConnect: false,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        connectTimeout: 2000,
+      })
     : undefined;
   if (redis) {
     redis.on('error', (error) => logger.warn({ err: error }, 'rate-limit store (Redis) error'));
@@ -159,7 +187,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A Redis outage must not take the API down with it: count locally-unknown as allowed.
     skipOnError: true,
     errorResponseBuilder: (_request, context) =>
-      new AppError('rate_limited', `Too many requests: at most ${context.max} per ${context.after} window. Retry after ${Math.ceil(context.ttl / 1000)} s.`),
+      new AppError(
+        'rate_limited',
+        `Too many requests: at most ${context.max} per ${context.after} window. Retry after ${Math.ceil(context.ttl / 1000)} s.`,
+      ),
   });
 
   await app.register(fastifySwagger, {
@@ -187,7 +218,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
               type: 'string',
               minLength: 1,
               maxLength: 255,
-              description: 'Unique per intended change; a retry with the same key returns the first response.',
+              description:
+                'Unique per intended change; a retry with the same key returns the first response.',
             },
           },
         };
@@ -195,7 +227,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return { ...transformed, schema };
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+  });
 
   const metrics = registerMetrics(app);
   registerHealthRoutes(app, options.services, metrics);
@@ -203,7 +238,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   for (const module of options.modules) {
     registerRoutes(app, module.routes, options.services, options.accessControl);
   }
-  app.get('/openapi.json', { schema: { hide: true }, config: { permission: 'public', rateLimit: false } }, async () => app.swagger());
+  app.get(
+    '/openapi.json',
+    { schema: { hide: true }, config: { permission: 'public', rateLimit: false } },
+    async () => app.swagger(),
+  );
   return app;
 }
 

@@ -10,7 +10,7 @@ import type { Services } from './route.ts';
 // does not get every pod restarted). /readyz: the database answers and its schema is the one this
 // build expects, so traffic is routed only to instances that can serve it.
 
-const probe = { permission: 'public', rateLimit: false, securityHeaders: false } as const;
+const probe = { permission: 'public', rateLimit: false, securityHeaders: false, metrics: false } as const;
 
 export function registerHealthRoutes(app: FastifyInstance, services: Services, metrics: Registry): void {
   const expectedSchemaVersion = readMigrations().at(-1)?.version ?? 0;

@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, type KeyObject, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DB, Tx } from '../db.ts';
 import { AppError } from '../errors.ts';
@@ -59,15 +59,18 @@ export function canonicalJson(value: unknown): string {
  * personal data (ID and card numbers) that an unkeyed hash would let anyone with a copy of the
  * table recover by guessing. The key is derived from the session key (`fingerprintKey`).
  */
-export function fingerprintOf(key: Buffer, method: string, path: string, body: unknown): string {
+export function fingerprintOf(key: KeyObject, method: string, path: string, body: unknown): string {
   return createHmac('sha256', key)
     .update(`${method}\n${path}\n${body === undefined ? '' : canonicalJson(body)}`)
     .digest('hex');
 }
 
 /** A key for fingerprints only, derived so that no other use of the session key can collide. */
-export function fingerprintKey(sessionKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', sessionKey, Buffer.alloc(0), 'fenqi idempotency fingerprint v1', 32));
+export function fingerprintKey(sessionKey: Buffer): KeyObject {
+  // A KeyObject, made once: building one from raw bytes on every request showed in profiles.
+  return createSecretKey(
+    Buffer.from(hkdfSync('sha256', sessionKey, Buffer.alloc(0), 'fenqi idempotency fingerprint v1', 32)),
+  );
 }
 
 export type ClaimRequest = {

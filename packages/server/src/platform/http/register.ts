@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -47,9 +48,9 @@ function callerKey(caller: Caller): string {
   return `${caller.kind}:${caller.id}`;
 }
 
-const fingerprintKeys = new WeakMap<Services['config'], Buffer>();
+const fingerprintKeys = new WeakMap<Services['config'], KeyObject>();
 
-function fingerprintKeyOf(config: Services['config']): Buffer {
+function fingerprintKeyOf(config: Services['config']): KeyObject {
   let key = fingerprintKeys.get(config);
   if (key === undefined) {
     key = fingerprintKey(config.secrets.sessionKey);
