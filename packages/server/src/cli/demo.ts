@@ -8,5 +8,6 @@ export const demoCommand: Command = {
   description:
     'Migrates the database, then serves the API and runs the background jobs in one process. Without DATABASE_URL it\nstarts an embedded PostgreSQL with its data in .fenqi/pg, so nothing needs to be installed.',
   options: {},
-  run: async () => startServer({ migrateFirst: true, withWorker: true, banner: 'Fenqi demo', demoAdmin: true }),
+  run: async () =>
+    startServer({ migrateFirst: true, withWorker: true, banner: 'Fenqi demo', demoAdmin: true }),
 };

@@ -4,6 +4,7 @@ import type { Config } from '../../platform/config.ts';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { fieldErrors } from '../../platform/http/problem.ts';
+import type { Caller } from '../../platform/http/route.ts';
 import { appendAudit } from './audit.ts';
 import type { StaffPermission } from './permissions.ts';
 import type { Origin } from './staff.ts';
@@ -233,5 +234,21 @@ function toView(row: {
     decidedAt: row.decided_at,
     result: row.result,
     createdAt: row.created_at,
+  };
+}
+
+/** The staff member behind a staff route's caller, as a maker or checker. */
+export function staffOf(caller: Caller): Staff {
+  if (caller.kind !== 'staff' || !caller.permissions)
+    throw new Error('a staff route ran without a staff caller');
+  return { userId: caller.id, permissions: caller.permissions };
+}
+
+/** An approval request as the API shows it (the `ApprovalRequest` schema). */
+export function approvalJson(view: ApprovalView) {
+  return {
+    ...view,
+    decidedAt: view.decidedAt === null ? null : view.decidedAt.toISOString(),
+    createdAt: view.createdAt.toISOString(),
   };
 }

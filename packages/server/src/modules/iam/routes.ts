@@ -8,10 +8,12 @@ import { readCookie } from './access.ts';
 import { registerIamApprovalActions } from './actions.ts';
 import {
   approvalActions,
+  approvalJson,
   decideApproval,
   findApproval,
   listApprovals,
   requestApproval,
+  staffOf,
 } from './approvals.ts';
 import { actorOf, appendAudit, verifyAuditChain } from './audit.ts';
 import { listAuditEvents } from './audit-events.ts';
@@ -72,12 +74,6 @@ function originOf(request: FastifyRequest): Origin {
 function sessionCookie(token: string, maxAgeSeconds: number): string {
   // __Host- prefix: Secure, Path=/ and no Domain, so no subdomain can set or overwrite it.
   return `${sessionCookieName}=${token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
-}
-
-function staff(caller: Caller): { userId: string; permissions: ReadonlySet<string> } {
-  if (caller.kind !== 'staff' || !caller.permissions)
-    throw new Error('a staff route ran without a staff caller');
-  return { userId: caller.id, permissions: caller.permissions };
 }
 
 function sessionIdOf(caller: Caller): string {
@@ -292,10 +288,10 @@ const adminRoutes = [
         action: 'iam.define-role',
         payload: { name: body.name, description: body.description, permissions: body.permissions },
         reason: body.reason,
-        maker: staff(caller),
+        maker: staffOf(caller),
         origin: originOf(request),
       });
-      return { status: 201, body: approvalBody(view) };
+      return { status: 201, body: approvalJson(view) };
     },
   }),
   queryRoute({
@@ -361,10 +357,10 @@ const adminRoutes = [
         action: 'iam.set-user-roles',
         payload: { userId: params.userId, roles: body.roles },
         reason: body.reason,
-        maker: staff(caller),
+        maker: staffOf(caller),
         origin: originOf(request),
       });
-      return { status: 201, body: approvalBody(view) };
+      return { status: 201, body: approvalJson(view) };
     },
   }),
   queryRoute({
@@ -412,10 +408,6 @@ const adminRoutes = [
   }),
 ];
 
-function approvalBody(view: Awaited<ReturnType<typeof findApproval>>) {
-  return { ...view, decidedAt: isoOrNull(view.decidedAt), createdAt: iso(view.createdAt) };
-}
-
 function apiClientBody(view: Awaited<ReturnType<typeof findOwnApiClient>>) {
   return {
     ...view,
@@ -435,7 +427,7 @@ const approvalRoutes = [
     schema: { querystring: s.approvalListQuery, response: { 200: z.array(s.approvalView) } },
     handler: async ({ db, query }) => ({
       status: 200,
-      body: (await listApprovals(db, query)).map(approvalBody),
+      body: (await listApprovals(db, query)).map(approvalJson),
     }),
   }),
   queryRoute({
@@ -464,7 +456,7 @@ const approvalRoutes = [
     schema: { params: z.object({ requestId: s.uuidParam }), response: { 200: s.approvalView } },
     handler: async ({ db, params }) => ({
       status: 200,
-      body: approvalBody(await findApproval(db, params.requestId)),
+      body: approvalJson(await findApproval(db, params.requestId)),
     }),
   }),
   commandRoute({
@@ -481,12 +473,12 @@ const approvalRoutes = [
     },
     handler: async ({ trx, caller, params, body, request, services }) => ({
       status: 200,
-      body: approvalBody(
+      body: approvalJson(
         await decideApproval(trx, services.config, {
           id: params.requestId,
           decision: 'approve',
           note: body.note,
-          checker: staff(caller),
+          checker: staffOf(caller),
           origin: originOf(request),
         }),
       ),
@@ -505,12 +497,12 @@ const approvalRoutes = [
     },
     handler: async ({ trx, caller, params, body, request, services }) => ({
       status: 200,
-      body: approvalBody(
+      body: approvalJson(
         await decideApproval(trx, services.config, {
           id: params.requestId,
           decision: 'reject',
           note: body.note,
-          checker: staff(caller),
+          checker: staffOf(caller),
           origin: originOf(request),
         }),
       ),

@@ -9,10 +9,13 @@
 export {
   type ApprovalAction,
   type ApprovalContext,
+  approvalJson,
   registerApprovalAction,
   requestApproval,
+  staffOf,
 } from './approvals.ts';
 export { type AuditEvent, actorOf, appendAudit, originOf } from './audit.ts';
 export { borrowerPhone } from './borrowers.ts';
 export { auditExport } from './exports.ts';
+export { approvalView } from './schemas.ts';
 export { type BorrowerScope, borrowerScope, type PartnerScope, partnerScope } from './scope.ts';

@@ -2,6 +2,7 @@ import { getBusinessDate } from '../../platform/business-date.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Module } from '../../platform/http/app.ts';
 import { queryRoute } from '../../platform/http/route.ts';
+import { manualJournalRoutes, registerManualJournalAction } from './manual-journals.ts';
 import {
   accountListQuerySchema,
   accountListSchema,
@@ -35,9 +36,9 @@ import {
   listJournalEntries,
 } from './service.ts';
 
-// The ledger's read API. Every route needs `ledger:read`. There is no route that posts: modules
-// post through the service in their own transactions, and manual entries go through maker-checker
-// (postManualJournal is the approval action's body).
+// The ledger's read API. Every route needs `ledger:read`. No route posts directly: modules post
+// through the service in their own transactions, and manual entries are requested through
+// maker-checker (manual-journals.ts).
 
 const tags = ['ledger'];
 
@@ -250,4 +251,6 @@ export const ledgerRoutes = [
   }),
 ];
 
-export const ledgerModule: Module = { name: 'ledger', routes: ledgerRoutes };
+registerManualJournalAction();
+
+export const ledgerModule: Module = { name: 'ledger', routes: [...ledgerRoutes, ...manualJournalRoutes] };

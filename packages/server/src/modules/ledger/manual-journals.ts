@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Tx } from '../../platform/db.ts';
+import { commandRoute } from '../../platform/http/route.ts';
+import {
+  appendAudit,
+  approvalJson,
+  approvalView,
+  originOf,
+  registerApprovalAction,
+  requestApproval,
+  staffOf,
+} from '../iam/service.ts';
+import { manualJournalSchema } from './schemas.ts';
+import { type ManualJournal, postJournal, postManualJournal } from './service.ts';
+
+// Manual journal entries (adjustments by finance) go through maker-checker: a maker with
+// `ledger:post` asks, a different user with `ledger:approve` approves, and only then the entry is
+// posted — in the approving request's transaction, with an audit row naming both.
+
+export const manualJournalAction = 'ledger.post-manual-journal';
+
+/**
+ * Posts the journal inside a savepoint and rolls it back: the request is refused at once with the
+ * very error posting would give (unknown or closed account, unbalanced, mixed currencies, …), so a
+ * checker never approves an entry that cannot post. No rule is written twice.
+ */
+async function checkPostable(trx: Tx, journal: ManualJournal): Promise<void> {
+  await sql`SAVEPOINT manual_journal_check`.execute(trx);
+  try {
+    await postJournal(trx, {
+      idempotencyKey: `manual-check:${randomUUID()}`,
+      eventType: 'manual',
+      businessDate: journal.businessDate,
+      description: journal.description,
+      lines: journal.lines.map((line) => ({ ...line, amountMinor: BigInt(line.amountMinor) })),
+    });
+  } finally {
+    await sql`ROLLBACK TO SAVEPOINT manual_journal_check`.execute(trx);
+    await sql`RELEASE SAVEPOINT manual_journal_check`.execute(trx);
+  }
+}
+
+let registered = false;
+
+/** Registers the action once per process (tests build several apps in one process). */
+export function registerManualJournalAction(): void {
+  if (registered) return;
+  registered = true;
+  registerApprovalAction({
+    name: manualJournalAction,
+    summary: 'Post a manual journal entry',
+    makerPermission: 'ledger:post',
+    checkerPermission: 'ledger:approve',
+    payload: manualJournalSchema,
+    validate: checkPostable,
+    execute: async (trx, journal, context) => {
+      const entry = await postManualJournal(trx, journal, {
+        approvalId: context.requestId,
+        makerId: context.makerId,
+        checkerId: context.checkerId,
+      });
+      await appendAudit(trx, context.config.secrets.auditKey, {
+        actor: { kind: 'staff', id: context.checkerId },
+        action: 'ledger.manual-journal-posted',
+        subject: { type: 'journal-entry', id: String(entry.id) },
+        origin: context.origin,
+        after: journal,
+        details: { approvalRequestId: context.requestId, makerId: context.makerId },
+      });
+      return { entryId: String(entry.id), businessDate: entry.businessDate };
+    },
+  });
+}
+
+const manualJournalRequest = manualJournalSchema
+  .extend({ reason: z.string().trim().min(1).max(500).describe('Why the adjustment is needed') })
+  .meta({ id: 'ManualJournalRequest' });
+
+export const manualJournalRoutes = [
+  commandRoute({
+    method: 'POST',
+    url: '/api/v1/ledger/manual-journals',
+    permission: 'ledger:post',
+    summary: 'Ask for a manual journal entry (maker-checker)',
+    description:
+      'Creates an approval request; the entry is posted when a different user with ledger:approve approves it at POST /api/v1/approvals/{id}/approve. The journal is checked now exactly as posting would check it.',
+    tags: ['ledger'],
+    schema: { body: manualJournalRequest, response: { 201: approvalView } },
+    handler: async ({ trx, caller, body, request, services }) => {
+      const { reason, ...journal } = body;
+      const view = await requestApproval(trx, services.config, {
+        action: manualJournalAction,
+        payload: journal,
+        reason,
+        maker: staffOf(caller),
+        origin: originOf(request),
+      });
+      return { status: 201, body: approvalJson(view) };
+    },
+  }),
+];
