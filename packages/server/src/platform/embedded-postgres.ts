@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { arch, platform } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -72,6 +72,30 @@ function serverUser(): { uid: number; gid: number } | undefined {
   } catch {
     execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
     return lookup();
+  }
+}
+
+/**
+ * As root the server runs as `postgres`, which must be able to pass through every directory above
+ * its data. Private (0700) directories of ours — `.fenqi` holds the development keys — get the
+ * traverse bit only (no listing; the key file itself stays 0600). Outside the working directory and
+ * the temporary directory we change nothing and say what to do instead.
+ */
+function allowTraverse(directory: string): void {
+  const roots = [process.cwd(), tmpdir()];
+  const inside = (path: string) => roots.some((root) => path === root || path.startsWith(`${root}/`));
+  for (let dir = directory; ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      if (!inside(dir)) {
+        throw new Error(
+          `The embedded PostgreSQL runs as the postgres user, which cannot enter ${dir}. ` +
+            'Put FENQI_DATA_DIR / FENQI_PG_DIR somewhere it can reach, or set DATABASE_URL.',
+        );
+      }
+      chmodSync(dir, mode | 0o011);
+    }
+    if (dirname(dir) === dir) return;
   }
 }
 
@@ -179,12 +203,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const warn = options.warn ?? log;
   const user = serverUser();
   mkdirSync(dirname(dataDir), { recursive: true });
-  if (user) {
-    // The server runs as `postgres` and must be able to traverse into its data directory's parent
-    // (a private 0700 directory would stop it); grant traverse only, not listing.
-    const parent = dirname(dataDir);
-    chmodSync(parent, (statSync(parent).mode & 0o7777) | 0o011);
-  }
+  if (user) allowTraverse(dirname(dataDir));
   const password = passwordFor(dataDir);
   const urlFor = (port: number) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
