@@ -20,7 +20,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import type { JournalEntryInput } from '../packages/server/src/modules/ledger/service.ts';
 import {
   foldLedgerBalances,
@@ -30,6 +29,7 @@ import {
   postJournals,
 } from '../packages/server/src/modules/ledger/service.ts';
 import { createDb, createPool, type DB } from '../packages/server/src/platform/db.ts';
+import { databaseUrlFor, withClient } from '../packages/server/src/platform/db-admin.ts';
 import { startEmbeddedPostgres } from '../packages/server/src/platform/embedded-postgres.ts';
 import { migrate } from '../packages/server/src/platform/migrate.ts';
 
@@ -40,22 +40,6 @@ const spreadAccounts = 200;
 const batchEntries = 1000;
 const batchWriters = 2;
 const pgbenchScale = 8;
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 function pgbenchPath(): string {
   const candidates = [process.env.PGBENCH, '/usr/lib/postgresql/15/bin/pgbench', '/usr/bin/pgbench'];
@@ -138,7 +122,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function checkpoint(adminUrl: string): Promise<void> {
   // Needs superuser or pg_checkpoint; without it the phases simply start where the last one ended.
-  await admin(adminUrl, (client) => client.query('CHECKPOINT')).catch(() => {});
+  await withClient(adminUrl, (client) => client.query('CHECKPOINT')).catch(() => {});
 }
 
 function runPgbench(pgbench: string, url: string): number {
@@ -174,7 +158,7 @@ async function main(): Promise<void> {
   const suffix = randomBytes(3).toString('hex');
   const ledgerDb = `fenqi_bench_ledger_${suffix}`;
   const pgbenchDb = `fenqi_bench_pgbench_${suffix}`;
-  const settings = await admin(adminUrl, async (client) => {
+  const settings = await withClient(adminUrl, async (client) => {
     await client.query(`CREATE DATABASE ${ledgerDb}`);
     await client.query(`CREATE DATABASE ${pgbenchDb}`);
     const { rows } = await client.query<{ name: string; setting: string }>(
@@ -183,13 +167,13 @@ async function main(): Promise<void> {
     return rows.map((r) => `${r.name}=${r.setting}`).join(' ');
   });
   const pool = createPool({
-    connectionString: withDatabase(adminUrl, ledgerDb),
+    connectionString: databaseUrlFor(adminUrl, ledgerDb),
     max: writers + 2,
     applicationName: 'fenqi-bench-ledger',
   });
   const db = createDb(pool);
   try {
-    await migrate(withDatabase(adminUrl, ledgerDb));
+    await migrate(databaseUrlFor(adminUrl, ledgerDb));
     const spread: string[] = [];
     await db.transaction().execute(async (trx) => {
       for (let i = 0; i < spreadAccounts; i++) {
@@ -213,7 +197,7 @@ async function main(): Promise<void> {
 
     // (d) first: the ceiling, on a scratch database of the same server.
     const pgbench = pgbenchPath();
-    const pgbenchUrl = withDatabase(adminUrl, pgbenchDb);
+    const pgbenchUrl = databaseUrlFor(adminUrl, pgbenchDb);
     execFileSync(pgbench, ['-i', '-q', '-s', String(pgbenchScale), pgbenchUrl], { stdio: 'pipe' });
     await checkpoint(adminUrl);
     const tpsBefore = runPgbench(pgbench, pgbenchUrl);
@@ -289,7 +273,7 @@ async function main(): Promise<void> {
     });
     await checkpoint(adminUrl);
     const tpsAfter = runPgbench(pgbench, pgbenchUrl);
-    await admin(adminUrl, (client) => client.query(`DROP DATABASE ${pgbenchDb} WITH (FORCE)`));
+    await withClient(adminUrl, (client) => client.query(`DROP DATABASE ${pgbenchDb} WITH (FORCE)`));
     const tps = (tpsBefore + tpsAfter) / 2;
 
     const foldStart = performance.now();
@@ -336,7 +320,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await db.destroy();
-    await admin(adminUrl, async (client) => {
+    await withClient(adminUrl, async (client) => {
       await client.query(`DROP DATABASE IF EXISTS ${ledgerDb} WITH (FORCE)`);
       await client.query(`DROP DATABASE IF EXISTS ${pgbenchDb} WITH (FORCE)`);
     });

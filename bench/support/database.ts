@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { databaseUrlFor } from '../../packages/server/src/platform/db-admin.ts';
 import { startEmbeddedPostgres } from '../../packages/server/src/platform/embedded-postgres.ts';
 import { migrate } from '../../packages/server/src/platform/migrate.ts';
 
@@ -10,12 +11,6 @@ import { migrate } from '../../packages/server/src/platform/migrate.ts';
 // PostgreSQL started for the run. Both are created, migrated, and removed again.
 
 export type ScratchDatabase = { url: string; server: string; drop(): Promise<void> };
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
 
 export async function scratchDatabase(label: string): Promise<ScratchDatabase> {
   const external = process.env.DATABASE_URL;
@@ -42,7 +37,7 @@ export async function scratchDatabase(label: string): Promise<ScratchDatabase> {
   const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]
     ?.server_version;
   await admin.end();
-  const url = withDatabase(adminUrl, name);
+  const url = databaseUrlFor(adminUrl, name);
   await migrate(url);
   return {
     url,

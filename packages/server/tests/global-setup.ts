@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { databaseUrlFor, withClient } from '../src/platform/db-admin.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { migrate } from '../src/platform/migrate.ts';
 
@@ -13,22 +13,6 @@ import { migrate } from '../src/platform/migrate.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     postgres: { adminUrl: string; template: string; runId: string };
-  }
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
   }
 }
 
@@ -48,12 +32,12 @@ export default async function setup(project: TestProject) {
   }
   const adminUrl = external && external !== '' ? external : (embedded?.url ?? '');
   const template = `fenqi_tpl_${runId}`;
-  await admin(adminUrl, (client) => client.query(`CREATE DATABASE ${template}`));
-  await migrate(withDatabase(adminUrl, template));
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${template}`));
+  await migrate(databaseUrlFor(adminUrl, template));
   project.provide('postgres', { adminUrl, template, runId });
 
   return async () => {
-    await admin(adminUrl, async (client) => {
+    await withClient(adminUrl, async (client) => {
       const { rows } = await client.query<{ datname: string }>(
         `SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2`,
         [template, `fenqi_t_${runId}_%`],

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { inject } from 'vitest';
 import { createDb, createPool, type DB } from '../../src/platform/db.ts';
+import { databaseUrlFor, withClient } from '../../src/platform/db-admin.ts';
 
 export type TestDatabase = {
   /** URL of this file's own database (a copy of the migrated template). */
@@ -12,21 +13,8 @@ export type TestDatabase = {
   drop(): Promise<void>;
 };
 
-export function databaseUrl(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
 async function adminQuery(sql: string): Promise<void> {
-  const { adminUrl } = inject('postgres');
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await withClient(inject('postgres').adminUrl, (client) => client.query(sql));
 }
 
 /** An empty database on the test server (no migrations): for migrator tests. */
@@ -35,7 +23,7 @@ export async function createEmptyDatabase(): Promise<{ url: string; name: string
   const name = `fenqi_t_${runId}_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   return {
-    url: databaseUrl(adminUrl, name),
+    url: databaseUrlFor(adminUrl, name),
     name,
     drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
@@ -57,7 +45,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   }
-  const url = databaseUrl(adminUrl, name);
+  const url = databaseUrlFor(adminUrl, name);
   const pool = createPool({ connectionString: url, max: 30 });
   const db = createDb(pool);
   return {
