@@ -1,3 +1,4 @@
+import { parseLocalDate } from '@fenqi/core';
 import { sql } from 'kysely';
 import type { DB, Tx } from './db.ts';
 import type { DateString } from './schema.ts';
@@ -5,13 +6,9 @@ import type { DateString } from './schema.ts';
 // "Today" for lending logic is the business date stored in the database, never the wall clock.
 // Close of business is the only code that advances it (advanceBusinessDate).
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
-
+/** A real calendar date written YYYY-MM-DD (the core's LocalDate rules). */
 export function isIsoDate(value: string): boolean {
-  if (!isoDate.test(value)) return false;
-  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
-  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth;
+  return parseLocalDate(value) !== undefined;
 }
 
 export async function getBusinessDate(db: DB | Tx): Promise<DateString> {
