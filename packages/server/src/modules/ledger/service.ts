@@ -140,7 +140,8 @@ async function post(trx: Tx, prepared: readonly PreparedEntry[]): Promise<Posted
  * writes nothing (the transaction stays usable). A repeated idempotency key with the same content
  * returns the first entry (`replayed: true`) and writes nothing; with other content it is a
  * `journal_idempotency_conflict`. Never waits on another posting's locks: balances are folded
- * later (docs/adr/0001-ledger-balances.md), so concurrent posters cannot deadlock here.
+ * later (docs/adr/0004-ledger-balances-folded-not-locked.md), so concurrent posters cannot
+ * deadlock here.
  */
 export async function postJournal(trx: Tx, entry: JournalEntryInput): Promise<PostedEntry> {
   const [posted] = await post(trx, [prepareEntry(entry)]);

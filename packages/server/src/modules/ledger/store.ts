@@ -63,7 +63,7 @@ export type InsertOutcome = {
 type Inserted = { n: number[]; id: string[]; business_date: string; posted_at: string } | null;
 type RawOutcome = { problems: PostingProblem[]; inserted: Inserted; replayed: HeaderJson[] };
 
-/** One entry: header as scalars, lines as one JSON array (ledger_post_entry, 0012). */
+/** One entry: header as scalars, lines as one JSON array (ledger_post_entry, 0002_ledger.sql). */
 async function postOne(trx: Tx, entry: PreparedEntry): Promise<RawOutcome | undefined> {
   const lines = JSON.stringify(
     entry.lines.map((line) => ({
@@ -85,7 +85,7 @@ async function postOne(trx: Tx, entry: PreparedEntry): Promise<RawOutcome | unde
   return result.rows[0]?.result;
 }
 
-/** Any number of entries, set-based over parallel arrays (ledger_post_entries, 0006). */
+/** Any number of entries, set-based over parallel arrays (ledger_post_entries, 0002_ledger.sql). */
 async function postMany(trx: Tx, entries: readonly PreparedEntry[]): Promise<RawOutcome | undefined> {
   const e = {
     n: [] as number[],
@@ -369,7 +369,7 @@ export type BalanceRow = { account_id: number; debit_minor: bigint; credit_minor
 /**
  * Debit and credit totals per account: the folded totals plus the deltas not folded yet, read in
  * one statement (one snapshot), so a fold committing meanwhile can neither hide nor double a line.
- * With `asOf`, only days up to that business date count. (ledger_account_totals, 0008.)
+ * With `asOf`, only days up to that business date count. (ledger_account_totals, 0002_ledger.sql.)
  */
 export async function accountTotals(
   db: DB | Tx,
