@@ -1,28 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { residentIdCheckCharacter } from '../../src/modules/customers/validation.ts';
-import {
-  auditActions,
-  createStaff,
-  randomPhone,
-  signIn,
-  signInBorrower,
-  startIamServer,
-} from '../iam/support.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, type TestServer } from '../support/server.ts';
+import { auditActions, createStaff, randomPhone, signIn, signInBorrower } from '../iam/support.ts';
+import { http, useTestServer } from '../support/server.ts';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startIamServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
+const { database, server } = useTestServer({
+  accessControl: 'iam',
 });
 
 let sequence = 100;

@@ -1,28 +1,19 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { developmentSmsMessage } from '../../src/modules/iam/sms.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, type TestServer } from '../support/server.ts';
-import { randomPhone, startIamServer } from './support.ts';
+import { http, useTestServer } from '../support/server.ts';
+import { randomPhone } from './support.ts';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  // Behind a trusted proxy, so each test can be a different client IP (X-Forwarded-For): the
-  // per-IP limits (the route's and the per-hour code limit) then apply per test.
-  server = await startIamServer(database, {
+// Behind a trusted proxy, so each test can be a different client IP (X-Forwarded-For): the
+// per-IP limits (the route's and the per-hour code limit) then apply per test.
+const { database, server } = useTestServer({
+  accessControl: 'iam',
+  env: {
     OTP_ATTEMPTS_MAX: '3',
     OTP_SENDS_PER_PHONE_MAX: '3',
     OTP_SENDS_PER_IP_MAX: '5',
     TRUST_PROXY: 'true',
-  });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
+  },
 });
 
 let clientIp = '198.51.100.1';

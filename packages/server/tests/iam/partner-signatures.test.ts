@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, type TestServer } from '../support/server.ts';
-import { createMerchantClient, createStaff, signedHeaders, signIn, startIamServer } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { http, useTestServer } from '../support/server.ts';
+import { createMerchantClient, createStaff, signedHeaders, signIn } from './support.ts';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startIamServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
+const { database, server } = useTestServer({
+  accessControl: 'iam',
 });
 
 const get = (path: string, headers: Record<string, string>) => http(server.baseUrl, 'GET', path, { headers });

@@ -1,29 +1,12 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/modules/iam/totp.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, type TestServer } from '../support/server.ts';
-import {
-  auditActions,
-  createStaff,
-  credentialsFrom,
-  freshTotp,
-  signIn,
-  signInOverHttp,
-  startIamServer,
-} from './support.ts';
+import { http, useTestServer } from '../support/server.ts';
+import { auditActions, createStaff, credentialsFrom, freshTotp, signIn, signInOverHttp } from './support.ts';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startIamServer(database, { STAFF_LOGIN_FAILURES_MAX: '3', STAFF_LOCKOUT_MINUTES: '15' });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
+const { database, server } = useTestServer({
+  accessControl: 'iam',
+  env: { STAFF_LOGIN_FAILURES_MAX: '3', STAFF_LOCKOUT_MINUTES: '15' },
 });
 
 const login = (body: unknown) => http(server.baseUrl, 'POST', '/api/v1/staff/login', { body });

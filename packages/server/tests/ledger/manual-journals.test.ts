@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getAccountBalance } from '../../src/modules/ledger/service.ts';
-import { auditActions, createStaff, signIn, startIamServer } from '../iam/support.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, type TestServer } from '../support/server.ts';
+import { auditActions, createStaff, signIn } from '../iam/support.ts';
+import { http, useTestServer } from '../support/server.ts';
 
 // Manual journal entries through maker-checker: finance asks, another finance user approves, and
 // only then is the entry posted, with an audit row.
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startIamServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
+const { database, server } = useTestServer({
+  accessControl: 'iam',
 });
 
 type Credentials = Awaited<ReturnType<typeof signIn>>;

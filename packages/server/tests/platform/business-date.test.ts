@@ -1,25 +1,13 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   advanceBusinessDate,
   getBusinessDate,
   setInitialBusinessDate,
 } from '../../src/platform/business-date.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, startTestServer, type TestServer } from '../support/server.ts';
+import { http, useTestServer } from '../support/server.ts';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startTestServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
-});
+const { database, server } = useTestServer();
 
 describe('business date', () => {
   it('is set on a new installation, and only then, to a chosen date', async () => {

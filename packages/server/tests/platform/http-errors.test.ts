@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { describe, expect, it } from 'vitest';
 import { countNotes, createNotesTable, notesModule } from '../support/notes-module.ts';
-import { http, startTestServer, type TestServer } from '../support/server.ts';
+import { http, useTestServer } from '../support/server.ts';
 
 // Every error class leaves the server as application/problem+json (RFC 9457) with the right status,
 // a stable type and code, a human detail, and — for validation — field errors. Rejected requests
 // write nothing.
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await createNotesTable(database.db);
-  server = await startTestServer(database, { modules: [notesModule], env: { HTTP_BODY_BYTES_MAX: '2048' } });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
+const { database, server } = useTestServer({
+  modules: [notesModule],
+  env: { HTTP_BODY_BYTES_MAX: '2048' },
+  prepare: async (database) => {
+    await createNotesTable(database.db);
+  },
 });
 
 function expectProblem(

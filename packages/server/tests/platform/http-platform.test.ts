@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { describe, expect, it } from 'vitest';
 import { createNotesTable, notesModule } from '../support/notes-module.ts';
-import { http, startTestServer, type TestServer } from '../support/server.ts';
+import { http, useTestServer } from '../support/server.ts';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await createNotesTable(database.db);
-  server = await startTestServer(database, {
-    modules: [notesModule],
-    env: { CORS_ORIGINS: 'https://console.example.com', RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_MS: '60000' },
-  });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
+const { server } = useTestServer({
+  modules: [notesModule],
+  env: { CORS_ORIGINS: 'https://console.example.com', RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_MS: '60000' },
+  prepare: async (database) => {
+    await createNotesTable(database.db);
+  },
 });
 
 describe('probes', () => {

@@ -1,25 +1,15 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pruneIdempotencyKeys } from '../../src/platform/http/idempotency.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { countNotes, createNotesTable, notesModule } from '../support/notes-module.ts';
-import { http, startTestServer, type TestServer } from '../support/server.ts';
+import { http, useTestServer } from '../support/server.ts';
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await createNotesTable(database.db);
-  server = await startTestServer(database, {
-    modules: [notesModule],
-    env: { IDEMPOTENCY_LOCK_SECONDS: '2' },
-  });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
+const { database, server } = useTestServer({
+  modules: [notesModule],
+  env: { IDEMPOTENCY_LOCK_SECONDS: '2' },
+  prepare: async (database) => {
+    await createNotesTable(database.db);
+  },
 });
 
 async function notesWithText(text: string): Promise<number> {

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, startTestServer, type TestServer } from '../support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { http, useTestServer } from '../support/server.ts';
 
 // Every public worked example in fixtures/ (bank calculators, the PBOC announcement) reproduced to
 // the cent through the API (POST /api/v1/quotes, /api/v1/apr) and through the CLI (fenqi quote/apr).
@@ -73,18 +72,7 @@ function cli(
   });
 }
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startTestServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
-});
+const { database, server } = useTestServer();
 
 describe('fixtures/', () => {
   it('is an exact copy of the shared public fixtures', () => {

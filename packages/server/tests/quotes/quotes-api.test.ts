@@ -1,23 +1,14 @@
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setInitialBusinessDate } from '../../src/platform/business-date.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, startTestServer, type TestServer } from '../support/server.ts';
+import { http, useTestServer } from '../support/server.ts';
 
 const fenqi = new URL('../../bin/fenqi.js', import.meta.url).pathname;
 
-let database: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await database.db.transaction().execute((trx) => setInitialBusinessDate(trx, '2026-01-31'));
-  server = await startTestServer(database);
-});
-
-afterAll(async () => {
-  await server?.close();
-  await database?.drop();
+const { database, server } = useTestServer({
+  prepare: async (database) => {
+    await database.db.transaction().execute((trx) => setInitialBusinessDate(trx, '2026-01-31'));
+  },
 });
 
 const base = { principal: '12000.00', method: 'equal_installment', annualRate: '0.12', termCount: 3 };

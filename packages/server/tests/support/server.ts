@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { createIamAccessControl } from '../../src/modules/iam/access.ts';
 import { modules as productionModules } from '../../src/modules/index.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
@@ -8,7 +9,7 @@ import { openAccessControl } from '../../src/platform/http/access.ts';
 import { buildApp, type Module } from '../../src/platform/http/app.ts';
 import type { AccessControl } from '../../src/platform/http/register.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import type { TestDatabase } from './db.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
@@ -104,4 +105,30 @@ export async function http(
     json = undefined;
   }
   return { status: response.status, headers: response.headers, text, json };
+}
+
+export type ServerOptions = NonNullable<Parameters<typeof startTestServer>[1]>;
+
+/**
+ * The usual shape of an API test file: its own database and one real server, made before the
+ * file's tests and closed and dropped after them. The returned objects are filled in by the
+ * beforeAll hook, so read their fields inside tests and hooks, not at import time. `prepare` runs
+ * on the new database before the server starts (extra tables, a chosen business date).
+ */
+export function useTestServer(
+  options: ServerOptions & { prepare?: (database: TestDatabase) => Promise<unknown> } = {},
+): { database: TestDatabase; server: TestServer } {
+  const { prepare, ...serverOptions } = options;
+  const database = {} as TestDatabase;
+  const server = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(database, await createTestDatabase());
+    await prepare?.(database);
+    Object.assign(server, await startTestServer(database, serverOptions));
+  });
+  afterAll(async () => {
+    await server.close?.();
+    await database.drop?.();
+  });
+  return { database, server };
 }
