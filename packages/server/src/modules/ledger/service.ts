@@ -26,6 +26,11 @@ export const batchEntriesMax = 5000;
 
 // ---- Posting ----
 
+/** A problem with a whole entry (no line, account or date involved). */
+function entryProblem(kind: store.PostingProblem['kind'], entry: number): store.PostingProblem {
+  return { kind, entry, line: null, account: null, currency: '', businessDate: null, openDate: '' };
+}
+
 function problemError(problem: store.PostingProblem, entries: readonly PreparedEntry[]): AppError {
   const entry = entries[problem.entry];
   const prefix = entries.length > 1 ? `Entry ${problem.entry + 1} (${entry?.idempotencyKey}): ` : '';
@@ -89,32 +94,10 @@ async function post(trx: Tx, prepared: readonly PreparedEntry[]): Promise<Posted
     for (const { entry, n } of missing) {
       const found = existing.get(entry.idempotencyKey);
       if (found === undefined) {
-        throw problemError(
-          {
-            kind: 'journal_already_reversed',
-            entry: n,
-            line: null,
-            account: null,
-            currency: '',
-            businessDate: null,
-            openDate: '',
-          },
-          prepared,
-        );
+        throw problemError(entryProblem('journal_already_reversed', n), prepared);
       }
       if (found.fingerprint !== entry.fingerprint) {
-        throw problemError(
-          {
-            kind: 'journal_idempotency_conflict',
-            entry: n,
-            line: null,
-            account: null,
-            currency: '',
-            businessDate: null,
-            openDate: '',
-          },
-          prepared,
-        );
+        throw problemError(entryProblem('journal_idempotency_conflict', n), prepared);
       }
       stored.set(n, { header: found, replayed: true });
     }
