@@ -417,6 +417,34 @@ function apiClientBody(view: Awaited<ReturnType<typeof findOwnApiClient>>) {
   };
 }
 
+/** POST /api/v1/approvals/{id}/approve|reject: the checker's decision, in one transaction. */
+function decisionRoute(
+  decision: 'approve' | 'reject',
+  body: typeof s.decisionBody | typeof s.rejectionBody,
+  text: { summary: string; description?: string },
+) {
+  return commandRoute({
+    method: 'POST',
+    url: `/api/v1/approvals/:requestId/${decision}`,
+    permission: 'approvals:decide',
+    ...text,
+    tags: ['approvals'],
+    schema: { params: z.object({ requestId: s.uuidParam }), body, response: { 200: s.approvalView } },
+    handler: async ({ trx, caller, params, body: decisionInput, request, services }) => ({
+      status: 200,
+      body: approvalJson(
+        await decideApproval(trx, services.config, {
+          id: params.requestId,
+          decision,
+          note: decisionInput.note,
+          checker: staffOf(caller),
+          origin: originOf(request),
+        }),
+      ),
+    }),
+  });
+}
+
 const approvalRoutes = [
   queryRoute({
     method: 'GET',
@@ -459,55 +487,11 @@ const approvalRoutes = [
       body: approvalJson(await findApproval(db, params.requestId)),
     }),
   }),
-  commandRoute({
-    method: 'POST',
-    url: '/api/v1/approvals/:requestId/approve',
-    permission: 'approvals:decide',
+  decisionRoute('approve', s.decisionBody, {
     summary: "Approve a request: its action runs now, in this request's transaction",
     description: "Needs the action's checker permission, and a different user from the maker.",
-    tags: ['approvals'],
-    schema: {
-      params: z.object({ requestId: s.uuidParam }),
-      body: s.decisionBody,
-      response: { 200: s.approvalView },
-    },
-    handler: async ({ trx, caller, params, body, request, services }) => ({
-      status: 200,
-      body: approvalJson(
-        await decideApproval(trx, services.config, {
-          id: params.requestId,
-          decision: 'approve',
-          note: body.note,
-          checker: staffOf(caller),
-          origin: originOf(request),
-        }),
-      ),
-    }),
   }),
-  commandRoute({
-    method: 'POST',
-    url: '/api/v1/approvals/:requestId/reject',
-    permission: 'approvals:decide',
-    summary: 'Reject a request (its action never runs)',
-    tags: ['approvals'],
-    schema: {
-      params: z.object({ requestId: s.uuidParam }),
-      body: s.rejectionBody,
-      response: { 200: s.approvalView },
-    },
-    handler: async ({ trx, caller, params, body, request, services }) => ({
-      status: 200,
-      body: approvalJson(
-        await decideApproval(trx, services.config, {
-          id: params.requestId,
-          decision: 'reject',
-          note: body.note,
-          checker: staffOf(caller),
-          origin: originOf(request),
-        }),
-      ),
-    }),
-  }),
+  decisionRoute('reject', s.rejectionBody, { summary: 'Reject a request (its action never runs)' }),
 ];
 
 const auditRoutes = [
