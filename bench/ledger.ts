@@ -20,6 +20,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { wholeSchema } from '../packages/server/src/modules/database.ts';
 import type { JournalEntryInput } from '../packages/server/src/modules/ledger/service.ts';
 import {
   foldLedgerBalances,
@@ -279,7 +280,7 @@ async function main(): Promise<void> {
     const foldStart = performance.now();
     const fold = await foldLedgerBalances(db);
     const foldMs = performance.now() - foldStart;
-    const trial = await db
+    const trial = await wholeSchema(db)
       .selectFrom('ledger_lines')
       .select((eb) => [
         eb.fn

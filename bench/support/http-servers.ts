@@ -5,7 +5,9 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { modules } from '../../packages/server/src/modules/index.ts';
+import { writePermission } from '../../packages/server/src/modules/iam/service.ts';
+import { composeApplication } from '../../packages/server/src/modules/index.ts';
+import type { ContextModule } from '../../packages/server/src/modules/module.ts';
 import { loadConfig } from '../../packages/server/src/platform/config.ts';
 import { createDb, createPool } from '../../packages/server/src/platform/db.ts';
 import { openAccessControl } from '../../packages/server/src/platform/http/access.ts';
@@ -25,8 +27,9 @@ await sql`CREATE TABLE IF NOT EXISTS bench_events (id bigserial PRIMARY KEY, kin
 const eventBody = z.object({ kind: z.string().min(1).max(40), amountMinor: z.string().regex(/^\d{1,15}$/) });
 const eventResponse = z.object({ id: z.string(), kind: z.string(), amountMinor: z.string() });
 
-const benchModule = {
+const benchModule: ContextModule = {
   name: 'bench',
+  permissions: { 'bench:write': writePermission('Write benchmark rows') },
   routes: [
     commandRoute({
       method: 'POST',
@@ -67,7 +70,7 @@ if (mode === 'fastify') {
   const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '10000000' });
   const app = await buildApp({
     services: { config, db, logger: createLogger(config) },
-    modules: [...modules, benchModule],
+    modules: composeApplication([benchModule]).modules,
     accessControl: openAccessControl,
     version: 'bench',
   });

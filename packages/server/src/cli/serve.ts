@@ -1,6 +1,4 @@
-import { createIamAccessControl } from '../modules/iam/access.ts';
-import { modules } from '../modules/index.ts';
-import { allJobs } from '../modules/jobs.ts';
+import { application } from '../modules/index.ts';
 import { openDatabase } from '../platform/database.ts';
 import { buildApp } from '../platform/http/app.ts';
 import { startJobs } from '../platform/jobs.ts';
@@ -42,20 +40,17 @@ export async function startServer(options: ServeOptions): Promise<number> {
     );
   }
   const demoAdmin = options.demoAdmin ? await ensureDemoAdmin(database.db, config) : undefined;
+  const services = { config, db: database.db, logger };
   const app = await buildApp({
-    services: { config, db: database.db, logger },
-    modules,
-    accessControl: createIamAccessControl({
-      db: database.db,
-      config,
-      routes: modules.flatMap((module) => module.routes),
-    }),
+    services,
+    modules: application.modules,
+    accessControl: application.iam.accessControl({ db: database.db, config }),
     version,
   });
   await app.listen({ port: config.port, host: config.host });
   components.push({ name: 'http', stop: () => app.close() });
   if (options.withWorker) {
-    const jobs = await startJobs(database.url, logger, allJobs(database.db));
+    const jobs = await startJobs(database.url, logger, application.jobs(services));
     components.push({ name: 'worker', stop: () => jobs.stop() });
   }
   const address = app.server.address();

@@ -1,6 +1,9 @@
-import { sql } from 'kysely';
-import { appendAudit } from '../modules/iam/audit.ts';
-import { createStaffUser, type NewStaffUser } from '../modules/iam/staff.ts';
+import {
+  bootstrapAdministrator,
+  hasAdministrator,
+  type NewStaffUser,
+  usernameExists,
+} from '../modules/iam/users.ts';
 import type { Config } from '../platform/config.ts';
 import { openDatabase } from '../platform/database.ts';
 import type { DB } from '../platform/db.ts';
@@ -9,27 +12,16 @@ import { createLogger, loadConfigOrExit } from './runtime.ts';
 
 // Bootstrapping the first administrator. Role changes normally need maker-checker approval, which
 // needs two administrators to exist; whoever runs the CLI on the server already holds every key,
-// so the command line may create administrators directly. Each one is audited as
-// iam.admin-bootstrapped with the operating-system user who ran it.
+// so the command line may create administrators directly (IAM audits each one).
 
-export async function createAdmin(
+const osUser = () => process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+
+export function createAdmin(
   db: DB,
   config: Config,
   input: { username: string; displayName: string },
 ): Promise<NewStaffUser> {
-  return db.transaction().execute(async (trx) => {
-    const actor = { kind: 'system', id: `cli:${process.env.USER ?? process.env.LOGNAME ?? 'unknown'}` };
-    const created = await createStaffUser(trx, config, { ...input, actor, origin: undefined });
-    await trx.insertInto('staff_user_roles').values({ user_id: created.user.id, role: 'admin' }).execute();
-    await appendAudit(trx, config.secrets.auditKey, {
-      actor,
-      action: 'iam.admin-bootstrapped',
-      subject: { type: 'staff-user', id: created.user.id },
-      before: { roles: [] },
-      after: { roles: ['admin'] },
-    });
-    return created;
-  });
+  return bootstrapAdministrator(db, config, { ...input, osUser: osUser() });
 }
 
 export function credentialsText(created: NewStaffUser, heading: string): string {
@@ -48,17 +40,9 @@ export function credentialsText(created: NewStaffUser, heading: string): string 
 
 /** For `fenqi demo`: an administrator on a database that has none, credentials printed once. */
 export async function ensureDemoAdmin(db: DB, config: Config): Promise<NewStaffUser | undefined> {
-  const admins = await sql<{
-    n: number;
-  }>`SELECT count(*)::int AS n FROM staff_user_roles WHERE role = 'admin'`.execute(db);
-  if ((admins.rows[0]?.n ?? 0) > 0) return undefined;
-  const taken = await db
-    .selectFrom('staff_users')
-    .select('id')
-    .where('username', '=', 'admin')
-    .executeTakeFirst();
+  if (await hasAdministrator(db)) return undefined;
   return createAdmin(db, config, {
-    username: taken ? `admin-${Date.now()}` : 'admin',
+    username: (await usernameExists(db, 'admin')) ? `admin-${Date.now()}` : 'admin',
     displayName: 'Demo administrator',
   });
 }

@@ -1,4 +1,4 @@
-import { allJobs } from '../modules/jobs.ts';
+import { application } from '../modules/index.ts';
 import { openDatabase } from '../platform/database.ts';
 import { startJobs } from '../platform/jobs.ts';
 import type { Command } from './command.ts';
@@ -18,7 +18,7 @@ export const workerCommand: Command = {
     stopOnSignals(logger, components);
     const database = await openDatabase(config, logger, 'fenqi-worker');
     components.push({ name: 'database', stop: () => database.close() });
-    const jobs = await startJobs(database.url, logger, allJobs(database.db));
+    const jobs = await startJobs(database.url, logger, application.jobs({ config, db: database.db, logger }));
     components.push({ name: 'jobs', stop: () => jobs.stop() });
     return new Promise<number>(() => {});
   },

@@ -1,15 +1,37 @@
-import type { Module } from '../platform/http/app.ts';
-import { customersModule } from './customers/routes.ts';
-import { iamModule } from './iam/routes.ts';
-import { ledgerModule } from './ledger/routes.ts';
-import { quoteRoutes } from './quotes/routes.ts';
-import { systemRoutes } from './system/routes.ts';
+import type { JobDefinition } from '../platform/jobs.ts';
+import { platformJobs } from '../platform/jobs.ts';
+import type { Services } from '../platform/services.ts';
+import { customersModule } from './customers/module.ts';
+import { createIam, type Iam } from './iam/module.ts';
+import { ledgerModule } from './ledger/module.ts';
+import type { ContextModule } from './module.ts';
+import { quotesModule } from './quotes/module.ts';
+import { systemModule } from './system/module.ts';
 
-/** Every bounded context that serves HTTP, in registration order. */
-export const modules: Module[] = [
-  { name: 'system', routes: systemRoutes },
-  { name: 'quotes', routes: quoteRoutes },
-  iamModule,
-  customersModule,
-  ledgerModule,
-];
+// The application: every bounded context, in registration order, composed explicitly. IAM is built
+// from the others' declarations (permissions, approval actions), so it comes after them here.
+
+export type Application = {
+  /** Every module, in route registration order. */
+  modules: readonly ContextModule[];
+  iam: Iam;
+  /** Every recurring job: the platform's and each module's. */
+  jobs(services: Services): JobDefinition[];
+};
+
+/** The application, with extra modules (tests add one of their own). */
+export function composeApplication(extra: readonly ContextModule[] = []): Application {
+  const contexts = [systemModule, quotesModule, customersModule, ledgerModule, ...extra];
+  const iam = createIam(contexts);
+  const modules = [systemModule, quotesModule, iam.module, customersModule, ledgerModule, ...extra];
+  return {
+    modules,
+    iam,
+    jobs: (services) => [
+      ...platformJobs(services),
+      ...modules.flatMap((module) => module.jobs?.(services) ?? []),
+    ],
+  };
+}
+
+export const application = composeApplication();

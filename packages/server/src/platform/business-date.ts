@@ -1,7 +1,7 @@
 import { parseLocalDate } from '@fenqi/core';
 import { sql } from 'kysely';
-import type { DB, Tx } from './db.ts';
-import type { DateString } from './schema.ts';
+import type { DB, PlatformDb, PlatformTx, Tx } from './db.ts';
+import type { DateString } from './tables.ts';
 
 // "Today" for lending logic is the business date stored in the database, never the wall clock.
 // Close of business is the only code that advances it (advanceBusinessDate).
@@ -11,13 +11,15 @@ export function isIsoDate(value: string): boolean {
   return parseLocalDate(value) !== undefined;
 }
 
-export async function getBusinessDate(db: DB | Tx): Promise<DateString> {
+export async function getBusinessDate(connection: DB | Tx): Promise<DateString> {
+  const db: PlatformDb = connection;
   const row = await db.selectFrom('business_date').select('business_date').executeTakeFirstOrThrow();
   return row.business_date;
 }
 
 /** Locks the business-date row: close of business holds it for the whole day switch. */
-export async function lockBusinessDate(trx: Tx): Promise<DateString> {
+export async function lockBusinessDate(transaction: Tx): Promise<DateString> {
+  const trx: PlatformTx = transaction;
   const row = await trx
     .selectFrom('business_date')
     .select('business_date')
@@ -30,7 +32,8 @@ export async function lockBusinessDate(trx: Tx): Promise<DateString> {
  * Closes `expected` and makes the next day the business date. Fails if the date is not `expected`
  * (someone else closed it), so a repeated or concurrent close of business cannot skip a day.
  */
-export async function advanceBusinessDate(trx: Tx, expected: DateString): Promise<DateString> {
+export async function advanceBusinessDate(transaction: Tx, expected: DateString): Promise<DateString> {
+  const trx: PlatformTx = transaction;
   const row = await trx
     .updateTable('business_date')
     .set({ business_date: sql<DateString>`business_date + 1` })
@@ -38,7 +41,7 @@ export async function advanceBusinessDate(trx: Tx, expected: DateString): Promis
     .returning('business_date')
     .executeTakeFirst();
   if (!row) {
-    const current = await getBusinessDate(trx);
+    const current = await getBusinessDate(transaction);
     throw new Error(`cannot close ${expected}: the business date is ${current}`);
   }
   return row.business_date;
@@ -52,8 +55,12 @@ export type SetBusinessDateResult =
  * Operator action for a new installation: choose the first business date. Refused once any day has
  * been closed, because booked business would then straddle the change.
  */
-export async function setInitialBusinessDate(trx: Tx, to: DateString): Promise<SetBusinessDateResult> {
-  const from = await lockBusinessDate(trx);
+export async function setInitialBusinessDate(
+  transaction: Tx,
+  to: DateString,
+): Promise<SetBusinessDateResult> {
+  const trx: PlatformTx = transaction;
+  const from = await lockBusinessDate(transaction);
   const closed = await trx
     .selectFrom('business_date_history')
     .select(sql<number>`1`.as('one'))

@@ -1,15 +1,25 @@
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
-import type { Database } from './schema.ts';
+import type { PlatformTables } from './tables.ts';
 
-export type DB = Kysely<Database>;
-export type Tx = Transaction<Database>;
+/**
+ * A connection as it crosses context boundaries: typed with no tables. Each context's store types
+ * it with its own tables (`Kysely<LedgerTables>`), so a query on another context's table does not
+ * compile; services that other contexts call take this type and hand it to their store.
+ */
+export type NoTables = Record<never, never>;
+export type DB = Kysely<NoTables>;
+export type Tx = Transaction<NoTables>;
+
+/** The platform's own tables (business date, idempotency keys, migrations, data keys). */
+export type PlatformDb = Kysely<PlatformTables> | Transaction<PlatformTables>;
+export type PlatformTx = Transaction<PlatformTables>;
 
 const OID = { int8: 20, int8Array: 1016, date: 1082, dateArray: 1182 } as const;
 
-// STYLE.md: pg returns int8 and numeric as strings and dates as JS Date objects. Money is int8 and
-// must become bigint exactly; business dates are plain YYYY-MM-DD values and must never pass
-// through a Date (a time zone would shift them). numeric stays a decimal string for decimal.js.
+// pg returns int8 and numeric as strings and dates as JS Date objects. Money is int8 and must
+// become bigint exactly; business dates are plain YYYY-MM-DD values and must never pass through a
+// Date (a time zone would shift them). numeric stays a decimal string for decimal.js.
 const parseInt8Array = pg.types.getTypeParser(OID.int8Array as Parameters<typeof pg.types.getTypeParser>[0]);
 
 function parseDateArray(value: string): (string | null)[] {
@@ -63,6 +73,7 @@ export function createPool(options: PoolOptions): pg.Pool {
   return pool;
 }
 
-export function createDb(pool: pg.Pool): DB {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+/** A Kysely instance on the pool; `Tables` is what the caller may name (tests and tools: all). */
+export function createDb<Tables = NoTables>(pool: pg.Pool): Kysely<Tables> {
+  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
 }

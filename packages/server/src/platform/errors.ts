@@ -10,6 +10,8 @@ export const errorCatalogue = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   malformed_json: { status: 400, title: 'The request body is not valid JSON' },
   bad_request: { status: 400, title: 'The request could not be understood' },
+  body_not_allowed: { status: 400, title: 'This endpoint takes no request body' },
+  body_too_deep: { status: 400, title: 'The request body nests too deeply' },
   idempotency_key_missing: { status: 400, title: 'An Idempotency-Key header is required' },
   idempotency_key_invalid: { status: 400, title: 'The Idempotency-Key header is not valid' },
   // Access control (IAM, issue 5): who the caller is, and what it may do.
@@ -22,6 +24,7 @@ export const errorCatalogue = {
   csrf_token_invalid: { status: 403, title: 'The CSRF token is missing or does not match the session' },
   password_change_required: { status: 403, title: 'The password must be changed before anything else' },
   maker_cannot_check: { status: 403, title: 'The maker of a request cannot decide it' },
+  checker_is_subject: { status: 403, title: 'A change to your own access must be decided by someone else' },
   not_found: { status: 404, title: 'Not found' },
   account_not_found: { status: 404, title: 'The ledger account does not exist' },
   journal_entry_not_found: { status: 404, title: 'The journal entry does not exist' },
@@ -47,6 +50,10 @@ export const errorCatalogue = {
   customer_already_registered: { status: 409, title: 'The borrower already has a customer profile' },
   id_number_registered: { status: 409, title: 'The ID number belongs to another customer' },
   card_already_bound: { status: 409, title: 'The card is already bound to this customer' },
+  concurrent_conflict: {
+    status: 409,
+    title: 'A concurrent request changed the same data; retry the request',
+  },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
   journal_too_few_lines: { status: 422, title: 'A journal entry needs at least two lines' },
@@ -74,6 +81,7 @@ export const errorCatalogue = {
   internal_error: { status: 500, title: 'Internal server error' },
   service_unavailable: { status: 503, title: 'The service is not ready' },
   sms_unavailable: { status: 503, title: 'One-time codes cannot be sent' },
+  compute_busy: { status: 503, title: 'Too many calculations are running; retry shortly' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,7 +1,7 @@
 import { PgBoss } from 'pg-boss';
-import type { DB } from './db.ts';
 import { pruneIdempotencyKeys } from './http/idempotency.ts';
 import type { Logger } from './logger.ts';
+import type { Services } from './services.ts';
 
 // Background jobs on pg-boss: a queue in PostgreSQL, so no extra infrastructure. Exactly-once
 // effects come from our own idempotency, not from the queue; every job is safe to run twice.
@@ -15,12 +15,12 @@ export type JobRunner = {
 /** A recurring job: a pg-boss queue name, a cron schedule (UTC) and an idempotent body. */
 export type JobDefinition = { name: string; cron: string; run: () => Promise<Record<string, unknown>> };
 
-export function platformJobs(db: DB): JobDefinition[] {
+export function platformJobs(services: Services): JobDefinition[] {
   return [
     {
       name: 'prune-idempotency-keys',
       cron: '17 * * * *',
-      run: async () => ({ deleted: await pruneIdempotencyKeys(db) }),
+      run: async () => ({ deleted: await pruneIdempotencyKeys(services.db) }),
     },
   ];
 }
@@ -31,6 +31,11 @@ export async function startJobs(
   jobs: JobDefinition[],
   options: { pollingIntervalSeconds?: number } = {},
 ): Promise<JobRunner> {
+  const names = new Set<string>();
+  for (const job of jobs) {
+    if (names.has(job.name)) throw new Error(`two jobs are named ${job.name}`);
+    names.add(job.name);
+  }
   const boss = new PgBoss({ connectionString, schema: 'pgboss', application_name: 'fenqi-worker' });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();
@@ -46,7 +51,7 @@ export async function startJobs(
   logger.info({ jobs: jobs.map((job) => job.name) }, 'worker started');
   return {
     trigger: async (name) => {
-      if (!jobs.some((job) => job.name === name)) throw new Error(`unknown job ${name}`);
+      if (!names.has(name)) throw new Error(`unknown job ${name}`);
       await boss.send(name, {});
     },
     stop: () => boss.stop({ graceful: true, timeout: 20_000 }),

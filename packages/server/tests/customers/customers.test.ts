@@ -89,7 +89,7 @@ describe('borrower customer profile', () => {
     });
     expect(invalid.status).toBe(400);
     expect(
-      await database.db
+      await database.tables
         .selectFrom('customers')
         .select('id')
         .where('borrower_id', '=', other.borrowerId)
@@ -118,7 +118,7 @@ describe('object-level authorization (OWASP API1)', () => {
       headers: { ...b.borrower.headers, 'idempotency-key': crypto.randomUUID() },
     });
     expect(bind.status).toBe(404);
-    const cards = await database.db
+    const cards = await database.tables
       .selectFrom('bank_cards')
       .select('id')
       .where('customer_id', '=', a.customerId)
@@ -182,7 +182,7 @@ describe('staff access to customers', () => {
       phone: a.borrower.phone,
       cards: [{ id: a.cardId, cardNumber: a.card, bankName: '中国工商银行' }],
     });
-    const audit = await database.db
+    const audit = await database.tables
       .selectFrom('audit_log')
       .select(['actor_kind', 'actor_id', 'action', 'details'])
       .where('subject_id', '=', a.customerId)

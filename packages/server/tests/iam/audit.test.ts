@@ -81,13 +81,13 @@ describe('audit log', () => {
     const result = await runCli(['audit', 'verify']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const head = await database.db
+    const head = await database.tables
       .selectFrom('audit_log')
       .select(['seq', 'hash'])
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirstOrThrow();
-    const count = await database.db
+    const count = await database.tables
       .selectFrom('audit_log')
       .select((eb) => eb.fn.countAll<bigint>().as('n'))
       .executeTakeFirstOrThrow();
@@ -133,7 +133,7 @@ describe('audit log', () => {
   });
 
   it('with another audit key nothing verifies: the first row is named', async () => {
-    const first = await database.db
+    const first = await database.tables
       .selectFrom('audit_log')
       .select('seq')
       .orderBy('seq')

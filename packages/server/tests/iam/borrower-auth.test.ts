@@ -67,7 +67,8 @@ describe('borrower sign-in by phone and one-time code', () => {
 
   it('brute-forcing the code ends in 429 after OTP_ATTEMPTS_MAX wrong guesses, and the right code no longer works', async () => {
     const phone = randomPhone();
-    const sessionsBefore = (await database.db.selectFrom('borrower_sessions').select('id').execute()).length;
+    const sessionsBefore = (await database.tables.selectFrom('borrower_sessions').select('id').execute())
+      .length;
     expect((await post('/api/v1/borrower/otp', { phone })).status).toBe(202);
     const right = codeFromLog(phone);
     const wrong = right === '000000' ? '111111' : '000000';
@@ -78,7 +79,7 @@ describe('borrower sign-in by phone and one-time code', () => {
     expect(third.json).toMatchObject({ status: 429, code: 'otp_attempts_exceeded' });
     const late = await post('/api/v1/borrower/login', { phone, code: right });
     expect(late.json).toMatchObject({ status: 429, code: 'otp_attempts_exceeded' });
-    expect(await database.db.selectFrom('borrower_sessions').select('id').execute()).toHaveLength(
+    expect(await database.tables.selectFrom('borrower_sessions').select('id').execute()).toHaveLength(
       sessionsBefore,
     );
   });

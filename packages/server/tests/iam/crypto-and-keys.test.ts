@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createIamAccessControl } from '../../src/modules/iam/access.ts';
-import { modules } from '../../src/modules/index.ts';
+import { application, composeApplication } from '../../src/modules/index.ts';
 import { ConfigError, loadConfig } from '../../src/platform/config.ts';
 import { blindIndex } from '../../src/platform/crypto/blind-index.ts';
 import {
@@ -97,7 +96,7 @@ describe('fenqi keys rotate', () => {
     const env = { ...testKeys, FENQI_MASTER_KEYS: oldKey };
     const oldKms = new LocalKms(loadConfig({ ...env, DATABASE_URL: database.url }).secrets.masterKeys);
     // Data keys of the tests above were wrapped by a throw-away KMS that this run cannot unwrap.
-    await database.db.deleteFrom('data_keys').execute();
+    await database.tables.deleteFrom('data_keys').execute();
     const dataKey = await createDataKey(database.db, oldKms, 'customers');
     const ciphertext = encryptField(dataKey, '110105199003071237', `customers.id_number:${dataKey.id}`);
 
@@ -115,14 +114,14 @@ describe('fenqi keys rotate', () => {
     const rotated = await run(`${newKey},${oldKey}`, 'rotate');
     expect(rotated.stderr).toBe('');
     expect(rotated.code).toBe(0);
-    const before = await database.db.selectFrom('data_keys').select('id').execute();
+    const before = await database.tables.selectFrom('data_keys').select('id').execute();
     expect(rotated.stdout).toMatch(
       new RegExp(`^re-wrapped ${before.length} data keys under master key new1 \\(`),
     );
     expect(rotated.stdout).toContain(
       `master key in use: new1\n  new1: ${before.length} data keys (current)\n`,
     );
-    const row = await database.db
+    const row = await database.tables
       .selectFrom('data_keys')
       .select(['master_key_id', 'rewrapped_at'])
       .where('id', '=', dataKey.id)
@@ -207,7 +206,7 @@ describe('start-up', () => {
     await expect(
       buildApp({
         services: { config, db: database.db, logger },
-        modules: [...modules, { name: 'probe', routes: [route('')] }],
+        modules: [...application.modules, { name: 'probe', routes: [route('')] }],
         accessControl: { authorize: async () => ({ kind: 'anonymous', id: 'anonymous' }) },
         version: 'test',
       }),
@@ -215,9 +214,8 @@ describe('start-up', () => {
   });
 
   it('fails when a route declares a permission the registry does not know', () => {
-    const routes = [...modules.flatMap((module) => module.routes), route('ledger:teleport')];
-    expect(() => createIamAccessControl({ db: database.db, config, routes })).toThrow(
-      'routes declare permissions that modules/iam/permissions.ts does not know: GET /api/v1/probe (ledger:teleport)',
+    expect(() => composeApplication([{ name: 'probe', routes: [route('ledger:teleport')] }])).toThrow(
+      'routes declare permissions that no module declares: GET /api/v1/probe (ledger:teleport)',
     );
   });
 });

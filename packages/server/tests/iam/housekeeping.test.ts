@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wholeSchema } from '../../src/modules/database.ts';
 import { pruneExpiredCredentials } from '../../src/modules/iam/housekeeping.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -36,11 +37,11 @@ describe('pruning expired credentials', () => {
 
     // Age one staff session, one borrower login (with a spent refresh token) and its OTP challenge.
     const [oldStaffSession] = (
-      await db.selectFrom('staff_sessions').select('id').orderBy('created_at').execute()
+      await wholeSchema(db).selectFrom('staff_sessions').select('id').orderBy('created_at').execute()
     ).map((r) => r.id);
     await sql`UPDATE staff_sessions SET idle_expires_at = now() - interval '40 days', absolute_expires_at = now() - interval '40 days'
               WHERE id = ${oldStaffSession}`.execute(db);
-    const oldSession = await db
+    const oldSession = await wholeSchema(db)
       .selectFrom('borrower_sessions')
       .select('id')
       .orderBy('created_at')

@@ -14,7 +14,7 @@ const command = (credentials: Credentials, path: string, body: unknown = {}) =>
   });
 
 async function rolesOf(userId: string): Promise<string[]> {
-  const rows = await database.db
+  const rows = await database.tables
     .selectFrom('staff_user_roles')
     .select('role')
     .where('user_id', '=', userId)
@@ -128,7 +128,7 @@ describe('maker-checker role changes', () => {
       reason: 'x',
     });
     expect(response.json).toMatchObject({ status: 422, code: 'role_unknown' });
-    const queued = await database.db
+    const queued = await database.tables
       .selectFrom('approval_requests')
       .select('id')
       .where('payload', '@>', JSON.stringify({ userId: target.id }))

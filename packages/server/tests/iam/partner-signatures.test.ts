@@ -125,7 +125,7 @@ describe('signed merchant and funder requests', () => {
     expect(created.status).toBe(201);
     const { secret, id } = created.json as { secret: string; id: string };
     expect(secret).toMatch(/^fqs_[A-Za-z0-9_-]{43}$/);
-    const row = await database.db
+    const row = await database.tables
       .selectFrom('api_clients')
       .select('secret_enc')
       .where('id', '=', id)

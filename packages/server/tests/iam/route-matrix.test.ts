@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  builtInRoles,
+  type BuiltInRole,
+  builtInRoleNames,
   callerPermissions,
   isCallerPermission,
-  isKnownPermission,
-  isStaffPermission,
 } from '../../src/modules/iam/permissions.ts';
-import { modules } from '../../src/modules/index.ts';
+import { application } from '../../src/modules/index.ts';
 import type { RouteDefinition } from '../../src/platform/http/route.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { http, type TestServer } from '../support/server.ts';
@@ -25,16 +24,17 @@ import {
 // registry. Every pair is sent over HTTP and must be allowed or refused exactly as the registry
 // says. A route whose permission the registry does not know fails here (and at start-up).
 
-type CallerName = 'anonymous' | keyof typeof builtInRoles | 'borrower' | 'merchant';
+type CallerName = 'anonymous' | BuiltInRole | 'borrower' | 'merchant';
 type Expectation = 'allow' | { status: 401 | 403; code: string };
 
-const routes: RouteDefinition[] = modules.flatMap((module) => module.routes);
-const roleNames = Object.keys(builtInRoles) as (keyof typeof builtInRoles)[];
+const registry = application.iam.permissions;
+const routes: RouteDefinition[] = application.modules.flatMap((module) => module.routes);
+const roleNames = [...builtInRoleNames];
 const callerNames: CallerName[] = ['anonymous', ...roleNames, 'borrower', 'merchant'];
 
 function expectation(route: RouteDefinition, caller: CallerName): Expectation {
   const permission = route.permission;
-  if (!isKnownPermission(permission))
+  if (!registry.isKnown(permission))
     throw new Error(`${route.method} ${route.url}: permission ${permission} is not in the registry`);
   if (permission === 'public') return 'allow';
   if (caller === 'anonymous') return { status: 401, code: 'unauthenticated' };
@@ -44,11 +44,9 @@ function expectation(route: RouteDefinition, caller: CallerName): Expectation {
       ? 'allow'
       : { status: 403, code: 'forbidden' };
   }
-  if (!isStaffPermission(permission)) throw new Error('unreachable');
+  if (!registry.isStaffPermission(permission)) throw new Error('unreachable');
   if (caller === 'borrower' || caller === 'merchant') return { status: 403, code: 'forbidden' };
-  return (builtInRoles[caller] as readonly string[]).includes(permission)
-    ? 'allow'
-    : { status: 403, code: 'forbidden' };
+  return registry.builtInRoles[caller].includes(permission) ? 'allow' : { status: 403, code: 'forbidden' };
 }
 
 /** A compute route with no body ends a session or login (logout): give it fresh credentials. */
@@ -97,7 +95,7 @@ function concretePath(route: RouteDefinition): string {
 
 describe('route × role matrix', () => {
   it('every registered route declares a permission the registry knows', () => {
-    const unknown = routes.filter((route) => !route.permission || !isKnownPermission(route.permission));
+    const unknown = routes.filter((route) => !route.permission || !registry.isKnown(route.permission));
     expect(unknown.map((route) => `${route.method} ${route.url} (${route.permission})`)).toEqual([]);
     expect(routes.length).toBeGreaterThan(30);
   });

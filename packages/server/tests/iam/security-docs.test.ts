@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { builtInRoles, staffPermissions } from '../../src/modules/iam/permissions.ts';
+import { builtInRoleNames } from '../../src/modules/iam/permissions.ts';
+import { application } from '../../src/modules/index.ts';
 
 // docs/security.md's roles → permissions table must say what the code grants, no more, no less.
 
 const docs = readFileSync(new URL('../../../../docs/security.md', import.meta.url), 'utf8');
-const roles = Object.keys(builtInRoles) as (keyof typeof builtInRoles)[];
+const registry = application.iam.permissions;
+const roles = [...builtInRoleNames];
 
 function documentedGrants(): Map<string, Set<string>> {
   const lines = docs.split('\n');
@@ -44,7 +46,7 @@ describe('docs/security.md roles table', () => {
   it('lists exactly the permissions each built-in role holds', () => {
     const documented = documentedGrants();
     for (const role of roles) {
-      expect([...(documented.get(role) ?? [])].sort(), role).toEqual([...builtInRoles[role]].sort());
+      expect([...(documented.get(role) ?? [])].sort(), role).toEqual([...registry.builtInRoles[role]].sort());
     }
   });
 
@@ -58,6 +60,6 @@ describe('docs/security.md roles table', () => {
           .map((name) => name.replace(/\s*\(.*\)$/, '').trim()),
       ),
     );
-    expect(Object.keys(staffPermissions).filter((permission) => !named.has(permission))).toEqual([]);
+    expect([...registry.staff.keys()].filter((permission) => !named.has(permission))).toEqual([]);
   });
 });

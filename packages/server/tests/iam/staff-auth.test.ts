@@ -46,7 +46,7 @@ describe('staff login', () => {
 
   it('stores the password as argon2id, never in clear', async () => {
     const user = await createStaff(database.db, server.config, []);
-    const row = await database.db
+    const row = await database.tables
       .selectFrom('staff_users')
       .select('password_hash')
       .where('id', '=', user.id)
@@ -94,7 +94,7 @@ describe('staff login', () => {
     const body = { username: user.username, password: user.password, secondFactor: user.recoveryCodes[3] };
     expect((await login(body)).status).toBe(200);
     expect((await login(body)).status).toBe(401);
-    const used = await database.db
+    const used = await database.tables
       .selectFrom('staff_recovery_codes')
       .select('used_at')
       .where('user_id', '=', user.id)
@@ -169,7 +169,7 @@ describe('staff sessions', () => {
     const get = (headers: Record<string, string>) =>
       http(server.baseUrl, 'GET', '/api/v1/iam/users', { headers });
     expect((await get(idle.headers(false))).status).toBe(200);
-    const sessions = await database.db
+    const sessions = await database.tables
       .selectFrom('staff_sessions')
       .select(['id', 'token_hash'])
       .where('user_id', '=', user.id)
@@ -251,7 +251,7 @@ describe('CSRF protection of cookie-authenticated writes', () => {
       expect(response.json).toMatchObject({ code: 'csrf_token_invalid' });
     }
     expect(
-      await database.db
+      await database.tables
         .selectFrom('staff_users')
         .select('id')
         .where('username', '=', 'csrf-victim')

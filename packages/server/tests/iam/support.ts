@@ -1,9 +1,12 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { wholeSchema } from '../../src/modules/database.ts';
 import { requestOtp, verifyOtpAndLogin } from '../../src/modules/iam/borrowers.ts';
+import { loginStaff } from '../../src/modules/iam/login.ts';
 import { createApiClient, signRequest } from '../../src/modules/iam/partners.ts';
-import { createStaffUser, loginStaff, sessionCookieName } from '../../src/modules/iam/staff.ts';
+import { sessionCookieName } from '../../src/modules/iam/tokens.ts';
 import { totpCode } from '../../src/modules/iam/totp.ts';
+import { createStaffUser } from '../../src/modules/iam/users.ts';
 import type { Config } from '../../src/platform/config.ts';
 import type { DB } from '../../src/platform/db.ts';
 import type { TestDatabase } from '../support/db.ts';
@@ -44,13 +47,13 @@ export async function createStaff(
     }),
   );
   const { hashPassword } = await import('../../src/modules/iam/passwords.ts');
-  await db
+  await wholeSchema(db)
     .updateTable('staff_users')
     .set({ password_hash: await hashPassword(staffPassword), password_must_change: false })
     .where('id', '=', created.user.id)
     .execute();
   if (roles.length > 0) {
-    await db
+    await wholeSchema(db)
       .insertInto('staff_user_roles')
       .values(roles.map((role) => ({ user_id: created.user.id, role })))
       .execute();
@@ -66,7 +69,11 @@ export async function createStaff(
 
 /** A fresh TOTP code: the replay guard is reset first, since tests sign in many times a minute. */
 export async function freshTotp(db: DB, user: StaffUser): Promise<string> {
-  await db.updateTable('staff_users').set({ totp_last_step: 0n }).where('id', '=', user.id).execute();
+  await wholeSchema(db)
+    .updateTable('staff_users')
+    .set({ totp_last_step: 0n })
+    .where('id', '=', user.id)
+    .execute();
   return totpCode(user.totpSecret);
 }
 

@@ -11,7 +11,10 @@ import {
   reverseJournal,
 } from '../../src/modules/ledger/service.ts';
 import { advanceBusinessDate, getBusinessDate } from '../../src/platform/business-date.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { testKeys } from '../support/server.ts';
 import { entry, line, post, sumOfLines, transfer } from './support.ts';
 
 // Three business days of postings on a database of this file's own; balances as of each day,
@@ -256,7 +259,7 @@ describe('loan balances', () => {
   });
 
   it('a reversal brings the loan back', async () => {
-    const repayment = await database.db
+    const repayment = await database.tables
       .selectFrom('ledger_entries')
       .select('id')
       .where('idempotency_key', '=', 'repay-L1-1')
@@ -271,9 +274,15 @@ describe('loan balances', () => {
 });
 
 describe('the worker', () => {
-  it('the worker’s fold job (modules/jobs.ts) folds, and the balances stay the same', async () => {
-    const { allJobs } = await import('../../src/modules/jobs.ts');
-    const job = allJobs(database.db).find((j) => j.name === 'ledger-fold-balances');
+  it('the worker’s fold job (declared by the ledger module) folds, and the balances stay the same', async () => {
+    const { application } = await import('../../src/modules/index.ts');
+    const job = application
+      .jobs({
+        config: loadConfig({ ...testKeys }),
+        db: database.db,
+        logger: createLogger({ logLevel: 'silent' }),
+      })
+      .find((j) => j.name === 'ledger-fold-balances');
     expect(job?.cron).toBe('* * * * *');
     await job?.run();
     const before = await listAccountBalances(database.db);

@@ -78,7 +78,7 @@ describe('concurrent posting on one hot account pair', () => {
       suspense.balance.debitMinor + suspense.balance.creditMinor,
     );
     expect(await sumOfLines(database.db, '1002.01')).toBe(expected);
-    const count = await database.db
+    const count = await database.tables
       .selectFrom('ledger_entries')
       .select((eb) => eb.fn.countAll<bigint>().as('n'))
       .executeTakeFirstOrThrow();

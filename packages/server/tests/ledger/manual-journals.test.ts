@@ -29,7 +29,7 @@ const capitalInjection = {
 const balanceOf = async (code: string) =>
   (await getAccountBalance(database.db, code, 'CNY')).balance.balanceMinor;
 const approvals = async () =>
-  (await database.db.selectFrom('approval_requests').select('id').execute()).length;
+  (await database.tables.selectFrom('approval_requests').select('id').execute()).length;
 
 describe('manual journal entries', () => {
   it('post only after a different user with ledger:approve approves them', async () => {

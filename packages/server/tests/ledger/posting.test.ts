@@ -166,7 +166,7 @@ describe('postJournal rejects and writes nothing', () => {
       const problem = await failure(() => postJournal(trx, transfer('1002.01', '9999', 7n)));
       expect(problem.code).toBe('account_not_found');
     });
-    const stored = await database.db
+    const stored = await database.tables
       .selectFrom('ledger_entries')
       .select('id')
       .where('idempotency_key', '=', key)
@@ -209,7 +209,7 @@ describe('idempotency keys', () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => post(database.db, input)));
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
-    const stored = await database.db
+    const stored = await database.tables
       .selectFrom('ledger_entries')
       .select('id')
       .where('idempotency_key', '=', input.idempotencyKey)
@@ -253,7 +253,7 @@ describe('immutability in the database', () => {
     await expect(
       sql`UPDATE ledger_lines SET amount_minor = 1 WHERE entry_id = ${posted.id}`.execute(database.db),
     ).rejects.toThrow('ledger: UPDATE on ledger_lines is not allowed; journal entries are immutable');
-    const lines = await database.db
+    const lines = await database.tables
       .selectFrom('ledger_lines')
       .select('amount_minor')
       .where('entry_id', '=', posted.id)

@@ -31,7 +31,7 @@ describe('business date', () => {
       seen.push(await database.db.transaction().execute((trx) => advanceBusinessDate(trx, current)));
     }
     expect(seen).toEqual(['2026-01-31', '2026-02-01', '2026-02-02']);
-    const history = await database.db
+    const history = await database.tables
       .selectFrom('business_date_history')
       .select('business_date')
       .orderBy('business_date')

@@ -112,7 +112,7 @@ describe('Idempotency-Key on mutating routes', () => {
     const key = crypto.randomUUID();
     const failed = await post({ text: 'retry after failure', failAfterWrite: 'domain' }, key);
     expect(failed.status).toBe(400);
-    const keys = await database.db
+    const keys = await database.tables
       .selectFrom('idempotency_keys')
       .select('key')
       .where('key', '=', key)
@@ -127,7 +127,7 @@ describe('Idempotency-Key on mutating routes', () => {
     const key = crypto.randomUUID();
     const path = '/api/v1/test-notes';
     const { fingerprintKey, fingerprintOf } = await import('../../src/platform/http/idempotency.ts');
-    await database.db
+    await database.tables
       .insertInto('idempotency_keys')
       .values({
         caller: 'anonymous:anonymous',
@@ -168,26 +168,26 @@ describe('Idempotency-Key on mutating routes', () => {
   it('expired keys are pruned, and an expired key may be used again', async () => {
     const key = crypto.randomUUID();
     expect((await post({ text: 'will expire' }, key)).status).toBe(201);
-    await database.db
+    await database.tables
       .updateTable('idempotency_keys')
       .set({ expires_at: sql<Date>`now() - interval '1 second'` })
       .where('key', '=', key)
       .execute();
     // Before the prune job runs, an expired key is treated as new.
     expect((await post({ text: 'reuse after expiry' }, key)).status).toBe(201);
-    await database.db
+    await database.tables
       .updateTable('idempotency_keys')
       .set({ expires_at: sql<Date>`now() - interval '1 second'` })
       .where('key', '=', key)
       .execute();
-    const live = await database.db
+    const live = await database.tables
       .selectFrom('idempotency_keys')
       .select('key')
       .where('expires_at', '>', sql<Date>`now()`)
       .execute();
     const deleted = await pruneIdempotencyKeys(database.db, 2);
     expect(deleted).toBeGreaterThanOrEqual(1);
-    const left = await database.db.selectFrom('idempotency_keys').select('key').execute();
+    const left = await database.tables.selectFrom('idempotency_keys').select('key').execute();
     expect(left.map((row) => row.key).sort()).toEqual(live.map((row) => row.key).sort());
     expect(left.some((row) => row.key === key)).toBe(false);
   });
@@ -196,14 +196,13 @@ describe('Idempotency-Key on mutating routes', () => {
     const key = crypto.randomUUID();
     const body = { text: 'ID 110101199003074258' };
     await post(body, key);
-    const row = await database.db
+    const row = await database.tables
       .selectFrom('idempotency_keys')
       .select('fingerprint')
       .where('key', '=', key)
       .executeTakeFirstOrThrow();
-    const { canonicalJson, fingerprintKey, fingerprintOf } = await import(
-      '../../src/platform/http/idempotency.ts'
-    );
+    const { fingerprintKey, fingerprintOf } = await import('../../src/platform/http/idempotency.ts');
+    const { canonicalJson } = await import('../../src/platform/canonical-json.ts');
     const { createHash } = await import('node:crypto');
     const unkeyed = createHash('sha256')
       .update(`POST\n/api/v1/test-notes\n${canonicalJson(body)}`)

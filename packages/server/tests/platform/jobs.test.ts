@@ -1,16 +1,20 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allJobs } from '../../src/modules/jobs.ts';
+import { application } from '../../src/modules/index.ts';
+import { loadConfig } from '../../src/platform/config.ts';
 import { type JobRunner, startJobs } from '../../src/platform/jobs.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { testKeys } from '../support/server.ts';
 
 let database: TestDatabase;
 let jobs: JobRunner;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  jobs = await startJobs(database.url, createLogger({ logLevel: 'silent' }), allJobs(database.db), {
+  const logger = createLogger({ logLevel: 'silent' });
+  const config = loadConfig({ DATABASE_URL: database.url, ...testKeys });
+  jobs = await startJobs(database.url, logger, application.jobs({ config, db: database.db, logger }), {
     pollingIntervalSeconds: 0.5,
   });
 });
@@ -37,9 +41,9 @@ describe('worker jobs', () => {
     const deadline = Date.now() + 15_000;
     let keys: string[] = [];
     while (Date.now() < deadline) {
-      keys = (await database.db.selectFrom('idempotency_keys').select('key').orderBy('key').execute()).map(
-        (r) => r.key,
-      );
+      keys = (
+        await database.tables.selectFrom('idempotency_keys').select('key').orderBy('key').execute()
+      ).map((r) => r.key);
       if (keys.length === 1) break;
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -61,7 +61,7 @@ describe('POST /api/v1/quotes', () => {
       body: { ...base, startDate: '2026-03-01' },
     });
     expect(result.status).toBe(200);
-    const keys = await database.db.selectFrom('idempotency_keys').select('key').execute();
+    const keys = await database.tables.selectFrom('idempotency_keys').select('key').execute();
     expect(keys).toEqual([]);
   });
 

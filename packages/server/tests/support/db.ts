@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { inject } from 'vitest';
+import { type Database, wholeSchema } from '../../src/modules/database.ts';
 import { createDb, createPool, type DB } from '../../src/platform/db.ts';
 import { databaseUrlFor, withClient } from '../../src/platform/db-admin.ts';
 
@@ -8,7 +10,10 @@ export type TestDatabase = {
   /** URL of this file's own database (a copy of the migrated template). */
   url: string;
   name: string;
+  /** The connection services are given. */
   db: DB;
+  /** The same connection seen with every table, for a test's own assertions and set-up. */
+  tables: Kysely<Database>;
   pool: pg.Pool;
   drop(): Promise<void>;
 };
@@ -52,6 +57,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     name,
     db,
+    tables: wholeSchema(db),
     pool,
     async drop() {
       await db.destroy();

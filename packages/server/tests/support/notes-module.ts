@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { readPermission, writePermission } from '../../src/modules/iam/service.ts';
+import type { ContextModule } from '../../src/modules/module.ts';
 import type { DB } from '../../src/platform/db.ts';
 import { AppError } from '../../src/platform/errors.ts';
-import type { Module } from '../../src/platform/http/app.ts';
 import { commandRoute, queryRoute } from '../../src/platform/http/route.ts';
 
 // A minimal module used only by the platform tests: one table, a command that writes one row, a
@@ -34,8 +35,12 @@ function toMinor(amount: string | undefined): bigint {
   return BigInt(units) * 100n + BigInt(cents.padEnd(2, '0'));
 }
 
-export const notesModule: Module = {
+export const notesModule: ContextModule = {
   name: 'test-notes',
+  permissions: {
+    'test-notes:read': readPermission('Read test notes'),
+    'test-notes:write': writePermission('Write test notes'),
+  },
   routes: [
     commandRoute({
       method: 'POST',

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
-import { createIamAccessControl } from '../../src/modules/iam/access.ts';
-import { modules as productionModules } from '../../src/modules/index.ts';
+import { composeApplication } from '../../src/modules/index.ts';
+import type { ContextModule } from '../../src/modules/module.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { openAccessControl } from '../../src/platform/http/access.ts';
-import { buildApp, type Module } from '../../src/platform/http/app.ts';
+import { buildApp } from '../../src/platform/http/app.ts';
 import type { AccessControl } from '../../src/platform/http/register.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -37,7 +37,11 @@ export const testKeys = {
 /** A real Fastify server on an ephemeral port against the file's own database; logs are captured. */
 export async function startTestServer(
   database: TestDatabase,
-  options: { env?: Record<string, string>; modules?: Module[]; accessControl?: AccessControl | 'iam' } = {},
+  options: {
+    env?: Record<string, string>;
+    modules?: ContextModule[];
+    accessControl?: AccessControl | 'iam';
+  } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -55,18 +59,14 @@ export async function startTestServer(
     },
   });
   const logger = createLogger(config, sink);
-  const modules = [...productionModules, ...(options.modules ?? [])];
+  const application = composeApplication(options.modules);
   const accessControl =
     options.accessControl === 'iam'
-      ? createIamAccessControl({
-          db: database.db,
-          config,
-          routes: modules.flatMap((module) => module.routes),
-        })
+      ? application.iam.accessControl({ db: database.db, config })
       : (options.accessControl ?? openAccessControl);
   const app = await buildApp({
     services: { config, db: database.db, logger },
-    modules,
+    modules: application.modules,
     accessControl,
     version: 'test',
   });

@@ -1,6 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Module } from '../../platform/http/app.ts';
+import { originOf } from '../../platform/http/origin.ts';
 import { commandRoute, computeRoute, queryRoute } from '../../platform/http/route.ts';
 import { actorOf, borrowerScope } from '../iam/service.ts';
 import * as s from './schemas.ts';
@@ -10,132 +9,128 @@ import * as service from './service.ts';
 // comes from the access token, and another borrower's ids answer 404. Staff routes read masked
 // data; the unmasked view needs customers:unmask and writes an audit row.
 
-const origin = (request: FastifyRequest) => ({ ip: request.ip, requestId: request.id });
-const customerParams = z.object({ customerId: z.uuid() });
+const customerParams = z.strictObject({ customerId: z.uuid() });
 
-export const customersModule: Module = {
-  name: 'customers',
-  routes: [
-    commandRoute({
-      method: 'POST',
-      url: '/api/v1/borrower/customers',
-      permission: 'borrower:self',
-      summary: "Register the signed-in borrower's customer profile (name and resident ID number)",
-      description:
-        'The phone is the one the borrower signed in with. Personal data is encrypted at rest and answered masked.',
-      tags: ['customers'],
-      schema: { body: s.registerCustomerBody, response: { 201: s.customerMasked } },
-      handler: async ({ trx, caller, body, request, services }) => ({
-        status: 201,
-        body: await service.registerCustomer(trx, services.config, borrowerScope(caller), {
-          ...body,
-          origin: origin(request),
-        }),
+export const customerRoutes = [
+  commandRoute({
+    method: 'POST',
+    url: '/api/v1/borrower/customers',
+    permission: 'borrower:self',
+    summary: "Register the signed-in borrower's customer profile (name and resident ID number)",
+    description:
+      'The phone is the one the borrower signed in with. Personal data is encrypted at rest and answered masked.',
+    tags: ['customers'],
+    schema: { body: s.registerCustomerBody, response: { 201: s.customerMasked } },
+    handler: async ({ trx, caller, body, request, services }) => ({
+      status: 201,
+      body: await service.registerCustomer(trx, services.config, borrowerScope(caller), {
+        ...body,
+        origin: originOf(request),
       }),
     }),
-    queryRoute({
-      method: 'GET',
-      url: '/api/v1/borrower/customers/:customerId',
-      permission: 'borrower:self',
-      summary: 'The borrower’s own customer profile, masked',
-      tags: ['customers'],
-      schema: { params: customerParams, response: { 200: s.customerMasked } },
-      handler: async ({ db, caller, params, services }) => ({
-        status: 200,
-        body: await service.ownCustomer(db, services.config, borrowerScope(caller), params.customerId),
+  }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/borrower/customers/:customerId',
+    permission: 'borrower:self',
+    summary: 'The borrower’s own customer profile, masked',
+    tags: ['customers'],
+    schema: { params: customerParams, response: { 200: s.customerMasked } },
+    handler: async ({ db, caller, params, services }) => ({
+      status: 200,
+      body: await service.ownCustomer(db, services.config, borrowerScope(caller), params.customerId),
+    }),
+  }),
+  commandRoute({
+    method: 'POST',
+    url: '/api/v1/borrower/customers/:customerId/cards',
+    permission: 'borrower:self',
+    summary: 'Bind a bank card to the borrower’s own profile',
+    tags: ['customers'],
+    schema: { params: customerParams, body: s.bindCardBody, response: { 201: s.cardMasked } },
+    handler: async ({ trx, caller, params, body, request, services }) => ({
+      status: 201,
+      body: await service.bindCard(trx, services.config, borrowerScope(caller), params.customerId, {
+        cardNumber: body.cardNumber,
+        bankName: body.bankName,
+        origin: originOf(request),
       }),
     }),
-    commandRoute({
-      method: 'POST',
-      url: '/api/v1/borrower/customers/:customerId/cards',
-      permission: 'borrower:self',
-      summary: 'Bind a bank card to the borrower’s own profile',
-      tags: ['customers'],
-      schema: { params: customerParams, body: s.bindCardBody, response: { 201: s.cardMasked } },
-      handler: async ({ trx, caller, params, body, request, services }) => ({
-        status: 201,
-        body: await service.bindCard(trx, services.config, borrowerScope(caller), params.customerId, {
-          cardNumber: body.cardNumber,
-          bankName: body.bankName,
-          origin: origin(request),
-        }),
+  }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/borrower/customers/:customerId/cards',
+    permission: 'borrower:self',
+    summary: 'The borrower’s own bank cards, masked',
+    tags: ['customers'],
+    schema: { params: customerParams, response: { 200: z.array(s.cardMasked) } },
+    handler: async ({ db, caller, params, services }) => ({
+      status: 200,
+      body: await service.ownCards(db, services.config, borrowerScope(caller), params.customerId),
+    }),
+  }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/borrower/customers/:customerId/cards/:cardId',
+    permission: 'borrower:self',
+    summary: 'One of the borrower’s own bank cards, masked',
+    tags: ['customers'],
+    schema: { params: customerParams.extend({ cardId: z.uuid() }), response: { 200: s.cardMasked } },
+    handler: async ({ db, caller, params, services }) => ({
+      status: 200,
+      body: await service.ownCard(
+        db,
+        services.config,
+        borrowerScope(caller),
+        params.customerId,
+        params.cardId,
+      ),
+    }),
+  }),
+  computeRoute({
+    method: 'POST',
+    url: '/api/v1/customers/search',
+    permission: 'customers:read',
+    summary: 'Find customers by exact phone, ID number or card number (masked results)',
+    description:
+      'A POST so that the personal data searched for travels in the body, never in a URL that proxies and access logs keep. Matches through keyed blind indexes; nothing is decrypted to search.',
+    tags: ['customers'],
+    schema: { body: s.searchBody, response: { 200: z.array(s.customerMasked) } },
+    handler: async ({ body, services }) => ({
+      status: 200,
+      body: await service.searchCustomers(services.db, services.config, body),
+    }),
+  }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/customers/:customerId',
+    permission: 'customers:read',
+    summary: 'A customer with their cards, masked',
+    tags: ['customers'],
+    schema: { params: customerParams, response: { 200: s.customerDetail } },
+    handler: async ({ db, params, services }) => ({
+      status: 200,
+      body: await service.customerForStaff(db, services.config, params.customerId),
+    }),
+  }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/customers/:customerId/unmasked',
+    permission: 'customers:unmask',
+    summary: 'A customer’s full name, ID number, phone and card numbers (audited)',
+    description:
+      'Every call writes an audit row (customers.unmasked) with the reason, in the same transaction as the read.',
+    tags: ['customers'],
+    schema: { params: customerParams, querystring: s.unmaskQuery, response: { 200: s.customerUnmasked } },
+    handler: async ({ db, caller, params, query, request, services }) => ({
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      body: await service.unmaskCustomer(db, services.config, {
+        customerId: params.customerId,
+        reason: query.reason,
+        actor: actorOf(caller),
+        origin: originOf(request),
       }),
     }),
-    queryRoute({
-      method: 'GET',
-      url: '/api/v1/borrower/customers/:customerId/cards',
-      permission: 'borrower:self',
-      summary: 'The borrower’s own bank cards, masked',
-      tags: ['customers'],
-      schema: { params: customerParams, response: { 200: z.array(s.cardMasked) } },
-      handler: async ({ db, caller, params, services }) => ({
-        status: 200,
-        body: await service.ownCards(db, services.config, borrowerScope(caller), params.customerId),
-      }),
-    }),
-    queryRoute({
-      method: 'GET',
-      url: '/api/v1/borrower/customers/:customerId/cards/:cardId',
-      permission: 'borrower:self',
-      summary: 'One of the borrower’s own bank cards, masked',
-      tags: ['customers'],
-      schema: { params: customerParams.extend({ cardId: z.uuid() }), response: { 200: s.cardMasked } },
-      handler: async ({ db, caller, params, services }) => ({
-        status: 200,
-        body: await service.ownCard(
-          db,
-          services.config,
-          borrowerScope(caller),
-          params.customerId,
-          params.cardId,
-        ),
-      }),
-    }),
-    computeRoute({
-      method: 'POST',
-      url: '/api/v1/customers/search',
-      permission: 'customers:read',
-      summary: 'Find customers by exact phone, ID number or card number (masked results)',
-      description:
-        'A POST so that the personal data searched for travels in the body, never in a URL that proxies and access logs keep. Matches through keyed blind indexes; nothing is decrypted to search.',
-      tags: ['customers'],
-      schema: { body: s.searchBody, response: { 200: z.array(s.customerMasked) } },
-      handler: async ({ body, services }) => ({
-        status: 200,
-        body: await service.searchCustomers(services.db, services.config, body),
-      }),
-    }),
-    queryRoute({
-      method: 'GET',
-      url: '/api/v1/customers/:customerId',
-      permission: 'customers:read',
-      summary: 'A customer with their cards, masked',
-      tags: ['customers'],
-      schema: { params: customerParams, response: { 200: s.customerDetail } },
-      handler: async ({ db, params, services }) => ({
-        status: 200,
-        body: await service.customerForStaff(db, services.config, params.customerId),
-      }),
-    }),
-    queryRoute({
-      method: 'GET',
-      url: '/api/v1/customers/:customerId/unmasked',
-      permission: 'customers:unmask',
-      summary: 'A customer’s full name, ID number, phone and card numbers (audited)',
-      description:
-        'Every call writes an audit row (customers.unmasked) with the reason, in the same transaction as the read.',
-      tags: ['customers'],
-      schema: { params: customerParams, querystring: s.unmaskQuery, response: { 200: s.customerUnmasked } },
-      handler: async ({ db, caller, params, query, request, services }) => ({
-        status: 200,
-        headers: { 'cache-control': 'no-store' },
-        body: await service.unmaskCustomer(db, services.config, {
-          customerId: params.customerId,
-          reason: query.reason,
-          actor: actorOf(caller),
-          origin: origin(request),
-        }),
-      }),
-    }),
-  ],
-};
+  }),
+];

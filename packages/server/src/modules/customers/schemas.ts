@@ -1,34 +1,32 @@
 import { z } from 'zod';
+import { text } from '../../platform/http/text.ts';
+import { instant } from '../../platform/http/wire.ts';
 import { isBankCardNumber, isResidentIdNumber } from './validation.ts';
 
 // The disclosure boundary of the customers routes: responses list masked fields only, except the
 // one unmasked view (customers:unmask, audited).
 
-const instant = z.iso.datetime();
-
-export const idNumber = z
-  .string()
+export const idNumber = text()
   .trim()
   .toUpperCase()
   .refine(
     isResidentIdNumber,
     'must be an 18-character resident ID number with a valid birth date and check character',
   );
-export const phone = z
-  .string()
+export const phone = text()
   .trim()
   .regex(/^1[3-9]\d{9}$/, 'must be a mainland China mobile number of 11 digits');
-export const cardNumber = z
-  .string()
+export const cardNumber = text()
+  .max(40)
   .transform((value) => value.replace(/[\s-]/g, ''))
   .refine(isBankCardNumber, 'must be 16 to 19 digits');
 
-export const registerCustomerBody = z.object({
-  name: z.string().trim().min(1).max(50),
+export const registerCustomerBody = z.strictObject({
+  name: text().trim().min(1).max(50),
   idNumber,
 });
 
-export const bindCardBody = z.object({ cardNumber, bankName: z.string().trim().min(1).max(60).optional() });
+export const bindCardBody = z.strictObject({ cardNumber, bankName: text().trim().min(1).max(60).optional() });
 
 export const customerMasked = z
   .object({
@@ -65,15 +63,11 @@ export const customerUnmasked = z
   .meta({ id: 'CustomerUnmasked' });
 
 export const searchBody = z
-  .object({ phone: phone.optional(), idNumber: idNumber.optional(), cardNumber: cardNumber.optional() })
+  .strictObject({ phone: phone.optional(), idNumber: idNumber.optional(), cardNumber: cardNumber.optional() })
   .refine((by) => [by.phone, by.idNumber, by.cardNumber].filter((v) => v !== undefined).length === 1, {
     message: 'give exactly one of phone, idNumber, cardNumber',
   });
 
-export const unmaskQuery = z.object({
-  reason: z
-    .string()
-    .trim()
-    .min(4, 'say why (at least 4 characters); it is recorded in the audit log')
-    .max(200),
+export const unmaskQuery = z.strictObject({
+  reason: text().trim().min(4, 'say why (at least 4 characters); it is recorded in the audit log').max(200),
 });

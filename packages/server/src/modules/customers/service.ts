@@ -8,10 +8,12 @@ import {
   dataKeyIdOf,
   decryptField,
   encryptField,
+  fieldContext,
   loadDataKey,
 } from '../../platform/crypto/envelope.ts';
 import { maskCardNumber, maskIdNumber, maskName, maskPhone } from '../../platform/crypto/masking.ts';
 import type { DB, Tx } from '../../platform/db.ts';
+import { orConflict } from '../../platform/db-errors.ts';
 import { AppError } from '../../platform/errors.ts';
 import { type AuditEvent, appendAudit, type BorrowerScope, borrowerPhone } from '../iam/service.ts';
 import * as store from './store.ts';
@@ -26,14 +28,14 @@ export type CustomerMasked = {
   nameMasked: string;
   idNumberMasked: string;
   phoneMasked: string;
-  createdAt: string;
+  createdAt: Date;
 };
 export type CardMasked = {
   id: string;
   customerId: string;
   cardNumberMasked: string;
   bankName: string | null;
-  createdAt: string;
+  createdAt: Date;
 };
 export type CustomerUnmasked = {
   id: string;
@@ -43,7 +45,8 @@ export type CustomerUnmasked = {
   cards: { id: string; cardNumber: string; bankName: string | null }[];
 };
 
-const context = (table: 'customers' | 'bank_cards', column: string, id: string) => `${table}.${column}:${id}`;
+const context = (table: 'customers' | 'bank_cards', column: string, id: string) =>
+  fieldContext(table, column, id);
 
 async function keyOf(db: DB | Tx, config: Config, ciphertext: string): Promise<DataKey> {
   return loadDataKey(db, cryptoFor(config).kms, dataKeyIdOf(ciphertext));
@@ -72,7 +75,7 @@ function masked(plain: Plain): CustomerMasked {
     nameMasked: maskName(plain.name),
     idNumberMasked: maskIdNumber(plain.idNumber),
     phoneMasked: maskPhone(plain.phone),
-    createdAt: plain.createdAt.toISOString(),
+    createdAt: plain.createdAt,
   };
 }
 
@@ -90,9 +93,19 @@ async function maskedCard(db: DB | Tx, config: Config, row: store.CardRow): Prom
     customerId: row.customer_id,
     cardNumberMasked: maskCardNumber(await decryptCard(db, config, row)),
     bankName: row.bank_name,
-    createdAt: row.created_at.toISOString(),
+    createdAt: row.created_at,
   };
 }
+
+const alreadyRegistered = () =>
+  new AppError('customer_already_registered', 'You already have a customer profile.');
+const idNumberRegistered = () =>
+  new AppError(
+    'id_number_registered',
+    'This ID number is registered to another account. Contact customer service.',
+  );
+const cardAlreadyBound = () =>
+  new AppError('card_already_bound', 'This card is already bound to your profile.');
 
 /** A borrower registers their profile; the phone is the one they signed in with (OTP-verified). */
 export async function registerCustomer(
@@ -101,28 +114,28 @@ export async function registerCustomer(
   scope: BorrowerScope,
   input: { name: string; idNumber: string; origin: NonNullable<AuditEvent['origin']> },
 ): Promise<CustomerMasked> {
-  if (await store.findCustomerOf(trx, scope)) {
-    throw new AppError('customer_already_registered', 'You already have a customer profile.');
-  }
+  if (await store.findCustomerOf(trx, scope)) throw alreadyRegistered();
   const idNumberBidx = index(config, 'id-number', input.idNumber);
-  if (await store.customerIdByIdNumberIndex(trx, idNumberBidx)) {
-    throw new AppError(
-      'id_number_registered',
-      'This ID number is registered to another account. Contact customer service.',
-    );
-  }
+  if (await store.customerIdByIdNumberIndex(trx, idNumberBidx)) throw idNumberRegistered();
   const phone = await borrowerPhone(trx, config, scope.borrowerId);
   const id = randomUUID();
   const key = await createDataKey(trx, cryptoFor(config).kms, 'customers');
-  const row = await store.insertCustomer(trx, {
-    id,
-    borrower_id: scope.borrowerId,
-    name_enc: encryptField(key, input.name, context('customers', 'name', id)),
-    id_number_enc: encryptField(key, input.idNumber, context('customers', 'id_number', id)),
-    id_number_bidx: idNumberBidx,
-    phone_enc: encryptField(key, phone, context('customers', 'phone', id)),
-    phone_bidx: index(config, 'phone', phone),
-  });
+  // Concurrent registrations pass the checks above together; the unique constraints decide.
+  const row = await orConflict(
+    store.insertCustomer(trx, {
+      id,
+      borrower_id: scope.borrowerId,
+      name_enc: encryptField(key, input.name, context('customers', 'name', id)),
+      id_number_enc: encryptField(key, input.idNumber, context('customers', 'id_number', id)),
+      id_number_bidx: idNumberBidx,
+      phone_enc: encryptField(key, phone, context('customers', 'phone', id)),
+      phone_bidx: index(config, 'phone', phone),
+    }),
+    {
+      customers_borrower_id_key: alreadyRegistered,
+      customers_id_number_bidx_key: idNumberRegistered,
+    },
+  );
   await appendAudit(trx, config.secrets.auditKey, {
     actor: { kind: 'borrower', id: scope.borrowerId },
     action: 'customers.registered',
@@ -153,18 +166,19 @@ export async function bindCard(
   const customer = await store.findCustomerOf(trx, scope, customerId);
   if (!customer) throw new AppError('not_found', `There is no customer ${customerId}.`);
   const cardBidx = index(config, 'card-number', input.cardNumber);
-  if (await store.cardOfCustomerByIndex(trx, customer.id, cardBidx)) {
-    throw new AppError('card_already_bound', 'This card is already bound to your profile.');
-  }
+  if (await store.cardOfCustomerByIndex(trx, customer.id, cardBidx)) throw cardAlreadyBound();
   const id = randomUUID();
   const key = await createDataKey(trx, cryptoFor(config).kms, 'bank-cards');
-  const row = await store.insertCard(trx, {
-    id,
-    customer_id: customer.id,
-    card_number_enc: encryptField(key, input.cardNumber, context('bank_cards', 'card_number', id)),
-    card_number_bidx: cardBidx,
-    bank_name: input.bankName ?? null,
-  });
+  const row = await orConflict(
+    store.insertCard(trx, {
+      id,
+      customer_id: customer.id,
+      card_number_enc: encryptField(key, input.cardNumber, context('bank_cards', 'card_number', id)),
+      card_number_bidx: cardBidx,
+      bank_name: input.bankName ?? null,
+    }),
+    { bank_cards_customer_id_card_number_bidx_key: cardAlreadyBound },
+  );
   await appendAudit(trx, config.secrets.auditKey, {
     actor: { kind: 'borrower', id: scope.borrowerId },
     action: 'customers.card-bound',

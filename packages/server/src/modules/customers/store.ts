@@ -1,7 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { DB, Tx } from '../../platform/db.ts';
 import type { BorrowerScope } from '../iam/service.ts';
-import type { BankCardTable, CustomerTable } from './tables.ts';
+import type { BankCardTable, CustomersDb, CustomersTx, CustomerTable } from './tables.ts';
 
 // The SQL of the customers module; nothing else touches customers or bank_cards. Functions that
 // serve borrower routes take a BorrowerScope and filter by its borrower in SQL (iam/scope.ts).
@@ -9,17 +8,17 @@ import type { BankCardTable, CustomerTable } from './tables.ts';
 export type CustomerRow = Selectable<CustomerTable>;
 export type CardRow = Selectable<BankCardTable>;
 
-export async function insertCustomer(trx: Tx, row: Insertable<CustomerTable>): Promise<CustomerRow> {
+export async function insertCustomer(trx: CustomersTx, row: Insertable<CustomerTable>): Promise<CustomerRow> {
   return trx.insertInto('customers').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function insertCard(trx: Tx, row: Insertable<BankCardTable>): Promise<CardRow> {
+export async function insertCard(trx: CustomersTx, row: Insertable<BankCardTable>): Promise<CardRow> {
   return trx.insertInto('bank_cards').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 /** The borrower's own profile (optionally a given id, which must be theirs). */
 export async function findCustomerOf(
-  db: DB | Tx,
+  db: CustomersDb,
   scope: BorrowerScope,
   customerId?: string,
 ): Promise<CustomerRow | undefined> {
@@ -29,7 +28,7 @@ export async function findCustomerOf(
 }
 
 export async function cardsOfOwnCustomer(
-  db: DB,
+  db: CustomersDb,
   scope: BorrowerScope,
   customerId: string,
 ): Promise<CardRow[]> {
@@ -44,7 +43,7 @@ export async function cardsOfOwnCustomer(
 }
 
 export async function findOwnCard(
-  db: DB,
+  db: CustomersDb,
   scope: BorrowerScope,
   customerId: string,
   cardId: string,
@@ -60,7 +59,7 @@ export async function findOwnCard(
 }
 
 export async function cardOfCustomerByIndex(
-  db: DB | Tx,
+  db: CustomersDb,
   customerId: string,
   cardBidx: string,
 ): Promise<CardRow | undefined> {
@@ -73,7 +72,7 @@ export async function cardOfCustomerByIndex(
 }
 
 export async function customerIdByIdNumberIndex(
-  db: DB | Tx,
+  db: CustomersDb,
   idNumberBidx: string,
 ): Promise<string | undefined> {
   const row = await db
@@ -86,11 +85,11 @@ export async function customerIdByIdNumberIndex(
 
 // Staff reads (routes guarded by customers:read / customers:unmask).
 
-export async function findCustomer(db: DB | Tx, customerId: string): Promise<CustomerRow | undefined> {
+export async function findCustomer(db: CustomersDb, customerId: string): Promise<CustomerRow | undefined> {
   return db.selectFrom('customers').selectAll().where('id', '=', customerId).executeTakeFirst();
 }
 
-export async function cardsOfCustomer(db: DB | Tx, customerId: string): Promise<CardRow[]> {
+export async function cardsOfCustomer(db: CustomersDb, customerId: string): Promise<CardRow[]> {
   return db
     .selectFrom('bank_cards')
     .selectAll()
@@ -100,7 +99,7 @@ export async function cardsOfCustomer(db: DB | Tx, customerId: string): Promise<
 }
 
 export async function findCustomersByIndex(
-  db: DB,
+  db: CustomersDb,
   by: { phoneBidx?: string; idNumberBidx?: string; cardNumberBidx?: string },
 ): Promise<CustomerRow[]> {
   let query = db.selectFrom('customers').selectAll().orderBy('created_at').limit(50);

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
 
 // Tables owned by the customers module (migration 0005). Encrypted columns end in `_enc`
 // (field ciphertexts, platform/crypto/envelope.ts); blind indexes end in `_bidx`.
@@ -28,3 +28,7 @@ export interface CustomerTables {
   customers: CustomerTable;
   bank_cards: BankCardTable;
 }
+
+/** A connection typed with this context's tables only (its store's SQL). */
+export type CustomersDb = Kysely<CustomerTables> | Transaction<CustomerTables>;
+export type CustomersTx = Transaction<CustomerTables>;

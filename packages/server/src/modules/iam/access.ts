@@ -6,8 +6,9 @@ import type { AccessControl } from '../../platform/http/register.ts';
 import type { Caller, Permission, RouteDefinition } from '../../platform/http/route.ts';
 import { authenticateBorrower } from './borrowers.ts';
 import { hasSignatureHeaders, verifySignedRequest } from './partners.ts';
-import { callerPermissions, isCallerPermission, isKnownPermission } from './permissions.ts';
-import { authenticateStaff, csrfHeaderName, csrfTokenMatches, sessionCookieName } from './staff.ts';
+import { callerPermissions, isCallerPermission, type PermissionRegistry } from './permissions.ts';
+import { authenticateStaff } from './sessions.ts';
+import { csrfHeaderName, csrfTokenMatches, sessionCookieName } from './tokens.ts';
 
 // The access control of `fenqi serve` (ARCHITECTURE invariant 6, OWASP API2/API5:2023). For each
 // request it identifies the caller by exactly one credential —
@@ -21,8 +22,6 @@ import { authenticateStaff, csrfHeaderName, csrfTokenMatches, sessionCookieName 
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The raw request body, kept for signature verification (see install below). */
-    fenqiRawBody?: Buffer;
     /** The caller, decided before validation (see install below). */
     fenqiCaller?: Caller;
   }
@@ -48,25 +47,22 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1] ?? '';
 }
 
-/** Routes whose permission is not in the registry (start-up refuses them). */
-export function unknownPermissions(routes: RouteDefinition[]): string[] {
+/** Routes whose permission no module declares (start-up refuses them). */
+export function unknownPermissions(
+  registry: PermissionRegistry,
+  routes: readonly RouteDefinition[],
+): string[] {
   return routes
-    .filter((route) => !route.permission || !isKnownPermission(route.permission))
+    .filter((route) => !route.permission || !registry.isKnown(route.permission))
     .map((route) => `${route.method} ${route.url} (${route.permission || 'none'})`);
 }
 
 export function createIamAccessControl(options: {
   db: DB;
   config: Config;
-  routes: RouteDefinition[];
+  permissions: PermissionRegistry;
 }): AccessControl {
-  const { db, config } = options;
-  const unknown = unknownPermissions(options.routes);
-  if (unknown.length > 0) {
-    throw new Error(
-      `routes declare permissions that modules/iam/permissions.ts does not know: ${unknown.join('; ')}`,
-    );
-  }
+  const { db, config, permissions } = options;
 
   async function identify(request: FastifyRequest): Promise<{ caller: Caller; passwordMustChange: boolean }> {
     const bearer = bearerToken(request);
@@ -114,7 +110,9 @@ export function createIamAccessControl(options: {
       return { caller, passwordMustChange: false };
     }
     const principal =
-      cookie === undefined || cookie === '' ? undefined : await authenticateStaff(db, config, cookie);
+      cookie === undefined || cookie === ''
+        ? undefined
+        : await authenticateStaff(db, config, permissions, cookie);
     if (!principal || cookie === undefined)
       throw new AppError('unauthenticated', 'The session has expired or was ended. Sign in again.');
     if (!safeMethods.has(request.method)) {
@@ -159,15 +157,6 @@ export function createIamAccessControl(options: {
 
   return {
     install(app: FastifyInstance) {
-      // Signatures cover the exact body bytes, so keep them: parse JSON from a buffer with
-      // Fastify's own parser (same errors, same prototype-poisoning protection).
-      const parseJson = app.getDefaultJsonParser('error', 'error');
-      app.removeContentTypeParser('application/json');
-      app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-        const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
-        request.fenqiRawBody = bytes;
-        parseJson(request, bytes.toString('utf8'), done);
-      });
       // Authorize before validating: a caller without access learns nothing about a route's
       // schema from validation errors, and 401/403 does not depend on the body sent.
       app.addHook('preValidation', async (request) => {

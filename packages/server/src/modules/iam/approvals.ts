@@ -3,11 +3,12 @@ import type { z } from 'zod';
 import type { Config } from '../../platform/config.ts';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { Origin } from '../../platform/http/origin.ts';
 import { fieldErrors } from '../../platform/http/problem.ts';
 import type { Caller } from '../../platform/http/route.ts';
 import { appendAudit } from './audit.ts';
-import type { StaffPermission } from './permissions.ts';
-import type { Origin } from './staff.ts';
+import type { PermissionRegistry } from './permissions.ts';
+import * as store from './store.ts';
 
 // Maker-checker (four eyes). A maker asks for an action with a payload and a reason; a different
 // staff user holding the action's checker permission approves or rejects it. On approval the
@@ -15,10 +16,9 @@ import type { Origin } from './staff.ts';
 // audit rows, so "approved" and "done" commit together or not at all; an action that fails
 // (an AppError) leaves the request pending and changes nothing.
 //
-// Actions are registered by the module that owns them, at import time:
-//   registerApprovalAction({ name: 'ledger.post-manual-journal', makerPermission: 'ledger:post',
-//     checkerPermission: 'ledger:approve', payload: schema, execute: (trx, payload) => … })
-// and asked for from that module's own route with requestApproval(trx, …).
+// A module declares its actions in its module definition (`approvalActions`); modules/index.ts
+// composes them into the registry the approval routes decide with. The module's own route asks
+// for one with requestApproval(trx, config, { action, … }).
 
 export type ApprovalContext = {
   config: Config;
@@ -32,30 +32,47 @@ export type ApprovalAction<S extends z.ZodType = z.ZodType> = {
   /** `<context>.<verb>`, e.g. `iam.set-user-roles`. */
   name: string;
   summary: string;
-  makerPermission: StaffPermission;
-  checkerPermission: StaffPermission;
+  makerPermission: string;
+  checkerPermission: string;
   payload: S;
   /** Checks at request time that the action could run (the target exists, …). */
-  validate?: (db: Tx, payload: z.output<S>) => Promise<void>;
+  validate?: (trx: Tx, payload: z.output<S>) => Promise<void>;
   /** Runs on approval; returns a JSON-able result stored with the request. */
   execute: (trx: Tx, payload: z.output<S>, context: ApprovalContext) => Promise<unknown>;
+  /**
+   * The staff user whose own access the action changes, if any: that user may not decide it (a
+   * checker approving their own role change would be one pair of eyes, not four).
+   */
+  subjectUserId?: (payload: z.output<S>) => string | undefined;
 };
 
-const registry = new Map<string, ApprovalAction>();
+export type ApprovalRegistry = {
+  /** Every action, by name. */
+  list(): readonly ApprovalAction[];
+  get(name: string): ApprovalAction | undefined;
+};
 
-export function registerApprovalAction<S extends z.ZodType>(action: ApprovalAction<S>): void {
-  if (registry.has(action.name)) throw new Error(`approval action ${action.name} is registered twice`);
-  registry.set(action.name, action as unknown as ApprovalAction);
+/** The registry of every module's actions; unknown permissions and duplicate names fail start-up. */
+export function createApprovalRegistry(
+  actions: readonly ApprovalAction[],
+  permissions: PermissionRegistry,
+): ApprovalRegistry {
+  const byName = new Map<string, ApprovalAction>();
+  for (const action of actions) {
+    if (byName.has(action.name)) throw new Error(`approval action ${action.name} is declared twice`);
+    for (const permission of [action.makerPermission, action.checkerPermission]) {
+      if (!permissions.isStaffPermission(permission))
+        throw new Error(`approval action ${action.name} needs ${permission}, which no module declares`);
+    }
+    byName.set(action.name, action);
+  }
+  const sorted = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return { list: () => sorted, get: (name) => byName.get(name) };
 }
 
-export function approvalActions(): ApprovalAction[] {
-  return [...registry.values()].sort((a, b) => a.name.localeCompare(b.name));
-}
-
-function actionOf(name: string): ApprovalAction {
-  const action = registry.get(name);
-  if (!action) throw new Error(`approval action ${name} is not registered`);
-  return action;
+/** An action with its payload type erased, for the registry (the payload is parsed before use). */
+export function approvalAction<S extends z.ZodType>(action: ApprovalAction<S>): ApprovalAction {
+  return action as unknown as ApprovalAction;
 }
 
 function parsePayload(action: ApprovalAction, payload: unknown): unknown {
@@ -87,9 +104,9 @@ type Staff = { userId: string; permissions: ReadonlySet<string> };
 export async function requestApproval(
   trx: Tx,
   config: Config,
-  input: { action: string; payload: unknown; reason: string; maker: Staff; origin: Origin },
+  input: { action: ApprovalAction; payload: unknown; reason: string; maker: Staff; origin: Origin },
 ): Promise<ApprovalView> {
-  const action = actionOf(input.action);
+  const { action } = input;
   if (!input.maker.permissions.has(action.makerPermission)) {
     throw new AppError(
       'forbidden',
@@ -99,21 +116,13 @@ export async function requestApproval(
   const payload = parsePayload(action, input.payload);
   await action.validate?.(trx, payload);
   const id = randomUUID();
-  const row = await trx
-    .insertInto('approval_requests')
-    .values({
-      id,
-      action: action.name,
-      payload: JSON.stringify(payload),
-      reason: input.reason,
-      maker_id: input.maker.userId,
-      checker_id: null,
-      decision_note: null,
-      decided_at: null,
-      result: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await store.insertApprovalRequest(trx, {
+    id,
+    action: action.name,
+    payload,
+    reason: input.reason,
+    makerId: input.maker.userId,
+  });
   await appendAudit(trx, config.secrets.auditKey, {
     actor: { kind: 'staff', id: input.maker.userId },
     action: 'approvals.requested',
@@ -127,6 +136,7 @@ export async function requestApproval(
 export async function decideApproval(
   trx: Tx,
   config: Config,
+  registry: ApprovalRegistry,
   input: {
     id: string;
     decision: 'approve' | 'reject';
@@ -135,14 +145,10 @@ export async function decideApproval(
     origin: Origin;
   },
 ): Promise<ApprovalView> {
-  const row = await trx
-    .selectFrom('approval_requests')
-    .selectAll()
-    .where('id', '=', input.id)
-    .forUpdate()
-    .executeTakeFirst();
+  const row = await store.lockApprovalRequest(trx, input.id);
   if (!row) throw new AppError('not_found', `There is no approval request ${input.id}.`);
-  const action = actionOf(row.action);
+  const action = registry.get(row.action);
+  if (!action) throw new Error(`approval action ${row.action} is not declared by any module`);
   if (!input.checker.permissions.has(action.checkerPermission)) {
     throw new AppError(
       'forbidden',
@@ -152,13 +158,19 @@ export async function decideApproval(
   if (row.maker_id === input.checker.userId) {
     throw new AppError('maker_cannot_check', 'You asked for this; another user must approve or reject it.');
   }
+  const stored = action.payload.safeParse(row.payload);
+  if (stored.success && action.subjectUserId?.(stored.data) === input.checker.userId) {
+    throw new AppError(
+      'checker_is_subject',
+      'This request changes your own access; another user must approve or reject it.',
+    );
+  }
   if (row.status !== 'pending')
     throw new AppError('approval_not_pending', `This request was already ${row.status}.`);
   let result: unknown = null;
   if (input.decision === 'approve') {
-    const payload = parsePayload(action, row.payload);
     result =
-      (await action.execute(trx, payload, {
+      (await action.execute(trx, parsePayload(action, row.payload), {
         config,
         requestId: row.id,
         makerId: row.maker_id,
@@ -166,18 +178,12 @@ export async function decideApproval(
         origin: input.origin,
       })) ?? null;
   }
-  const decided = await trx
-    .updateTable('approval_requests')
-    .set({
-      status: input.decision === 'approve' ? 'approved' : 'rejected',
-      checker_id: input.checker.userId,
-      decision_note: input.note ?? null,
-      decided_at: new Date(),
-      result: result === null ? null : JSON.stringify(result),
-    })
-    .where('id', '=', row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const decided = await store.recordApprovalDecision(trx, row.id, {
+    status: input.decision === 'approve' ? 'approved' : 'rejected',
+    checkerId: input.checker.userId,
+    note: input.note ?? null,
+    result,
+  });
   await appendAudit(trx, config.secrets.auditKey, {
     actor: { kind: 'staff', id: input.checker.userId },
     action: input.decision === 'approve' ? 'approvals.approved' : 'approvals.rejected',
@@ -194,34 +200,16 @@ export async function listApprovals(
   db: DB,
   filter: { status?: 'pending' | 'approved' | 'rejected' | undefined; limit: number },
 ): Promise<ApprovalView[]> {
-  let query = db
-    .selectFrom('approval_requests')
-    .selectAll()
-    .orderBy('created_at', 'desc')
-    .limit(filter.limit);
-  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-  return (await query.execute()).map(toView);
+  return (await store.listApprovalRequests(db, filter)).map(toView);
 }
 
 export async function findApproval(db: DB, id: string): Promise<ApprovalView> {
-  const row = await db.selectFrom('approval_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await store.findApprovalRequest(db, id);
   if (!row) throw new AppError('not_found', `There is no approval request ${id}.`);
   return toView(row);
 }
 
-function toView(row: {
-  id: string;
-  action: string;
-  payload: unknown;
-  reason: string;
-  maker_id: string;
-  status: 'pending' | 'approved' | 'rejected';
-  checker_id: string | null;
-  decision_note: string | null;
-  decided_at: Date | null;
-  result: unknown;
-  created_at: Date;
-}): ApprovalView {
+function toView(row: store.ApprovalRow): ApprovalView {
   return {
     id: row.id,
     action: row.action,
@@ -242,13 +230,4 @@ export function staffOf(caller: Caller): Staff {
   if (caller.kind !== 'staff' || !caller.permissions)
     throw new Error('a staff route ran without a staff caller');
   return { userId: caller.id, permissions: caller.permissions };
-}
-
-/** An approval request as the API shows it (the `ApprovalRequest` schema). */
-export function approvalJson(view: ApprovalView) {
-  return {
-    ...view,
-    decidedAt: view.decidedAt === null ? null : view.decidedAt.toISOString(),
-    createdAt: view.createdAt.toISOString(),
-  };
 }

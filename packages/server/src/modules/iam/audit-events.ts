@@ -1,9 +1,11 @@
 import type { DB } from '../../platform/db.ts';
+import { auditInstant } from './audit.ts';
+import * as store from './store.ts';
 
 // Reading the audit log (auditors, compliance). Writing is audit.ts, and only by appending.
 
 export type AuditEventFilter = {
-  afterSeq?: string | undefined;
+  afterSeq?: bigint | undefined;
   limit: number;
   subjectType?: string | undefined;
   subjectId?: string | undefined;
@@ -11,15 +13,10 @@ export type AuditEventFilter = {
 };
 
 export async function listAuditEvents(db: DB, filter: AuditEventFilter) {
-  let query = db.selectFrom('audit_log').selectAll().orderBy('seq').limit(filter.limit);
-  if (filter.afterSeq !== undefined) query = query.where('seq', '>', BigInt(filter.afterSeq));
-  if (filter.subjectType !== undefined) query = query.where('subject_type', '=', filter.subjectType);
-  if (filter.subjectId !== undefined) query = query.where('subject_id', '=', filter.subjectId);
-  if (filter.action !== undefined) query = query.where('action', '=', filter.action);
-  const rows = await query.execute();
+  const rows = await store.listAuditRows(db, filter);
   return rows.map((row) => ({
-    seq: row.seq.toString(),
-    occurredAt: row.occurred_at.toISOString(),
+    seq: row.seq,
+    occurredAt: auditInstant(row.occurred_us),
     actor: { kind: row.actor_kind, id: row.actor_id },
     action: row.action,
     subject:

@@ -1,21 +1,19 @@
 import { createHmac } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
+import { canonicalJson } from '../../platform/canonical-json.ts';
 import type { DB, Tx } from '../../platform/db.ts';
-import { canonicalJson } from '../../platform/http/idempotency.ts';
 import type { Caller } from '../../platform/http/route.ts';
+import * as store from './store.ts';
 
-// The audit log (ARCHITECTURE invariant 6): append-only, every row chained to the previous one by
+// The audit log: append-only, every row chained to the previous one by
 //   hash = HMAC-SHA256(audit key, prev_hash ‖ "\n" ‖ canonical JSON of the row's content)
 // where the content is seq, time, actor, action, subject, origin, before, after and details. The
 // key is not in the database, so whoever can write to the table still cannot forge a row that
 // verifies. Appends take a transaction-scoped advisory lock: the chain is one sequence, in commit
-// order, and a row is written in the same transaction as the change it records.
+// order, and a row is written in the same transaction as the change it records. Times are hashed
+// to the microsecond (the database clock's resolution), so no change to a row's time, however
+// small, verifies.
 
 export const genesisHash = '0'.repeat(64);
-
-/** pg_advisory_xact_lock key owned by the audit log: the bytes of "fenqiaud" read as an int8. */
-const auditLockKey = 0x66656e7169617564n;
 
 export type AuditActor = { kind: string; id: string };
 
@@ -31,12 +29,20 @@ export type AuditEvent = {
   details?: unknown;
 };
 
-export function originOf(request: FastifyRequest): { ip: string; requestId: string } {
-  return { ip: request.ip, requestId: request.id };
-}
-
 export function actorOf(caller: Caller): AuditActor {
   return { kind: caller.kind, id: caller.id };
+}
+
+/**
+ * An instant in microseconds since the epoch as ISO 8601 UTC: milliseconds, and three more digits
+ * when the instant is not a whole millisecond. Rows appended before times were kept to the
+ * microsecond are whole milliseconds, so their hashes (made over the millisecond text) still verify.
+ */
+export function auditInstant(epochMicroseconds: bigint): string {
+  const micros = ((epochMicroseconds % 1000n) + 1000n) % 1000n;
+  const millis = (epochMicroseconds - micros) / 1000n;
+  const text = new Date(Number(millis)).toISOString();
+  return micros === 0n ? text : `${text.slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
 }
 
 type ChainedContent = {
@@ -60,8 +66,9 @@ export function auditHash(key: Buffer, prevHash: string, content: ChainedContent
     .digest('hex');
 }
 
-function json(value: unknown) {
-  return value === undefined || value === null ? null : sql<unknown>`${JSON.stringify(value)}::jsonb`;
+/** Values pass through JSON once, so what is hashed is exactly what jsonb gives back. */
+function roundTrip(value: unknown): unknown {
+  return value === undefined || value === null ? null : (JSON.parse(JSON.stringify(value)) as unknown);
 }
 
 /** Appends one event to the chain inside the caller's transaction. */
@@ -70,24 +77,10 @@ export async function appendAudit(
   key: Buffer,
   event: AuditEvent,
 ): Promise<{ seq: bigint; hash: string }> {
-  await sql`SELECT pg_advisory_xact_lock(${auditLockKey.toString()}::bigint)`.execute(trx);
-  const last = await trx
-    .selectFrom('audit_log')
-    .select('hash')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const prevHash = last?.hash ?? genesisHash;
-  const next = await sql<{ seq: bigint }>`SELECT nextval('audit_log_seq') AS seq`.execute(trx);
-  const seq = next.rows[0]?.seq;
-  if (seq === undefined) throw new Error('nextval returned no row');
-  const occurredAt = new Date();
-  // Values pass through JSON once here, so what is hashed is exactly what jsonb gives back.
-  const roundTrip = (value: unknown) =>
-    value === undefined || value === null ? null : (JSON.parse(JSON.stringify(value)) as unknown);
+  const { prevHash = genesisHash, seq, occurredUs } = await store.beginAuditAppend(trx);
   const content: ChainedContent = {
     seq: seq.toString(),
-    occurredAt: occurredAt.toISOString(),
+    occurredAt: auditInstant(occurredUs),
     actorKind: event.actor.kind,
     actorId: event.actor.id,
     action: event.action,
@@ -100,25 +93,23 @@ export async function appendAudit(
     details: roundTrip(event.details),
   };
   const hash = auditHash(key, prevHash, content);
-  await trx
-    .insertInto('audit_log')
-    .values({
-      seq,
-      occurred_at: occurredAt,
-      actor_kind: content.actorKind,
-      actor_id: content.actorId,
-      action: content.action,
-      subject_type: content.subjectType,
-      subject_id: content.subjectId,
-      ip: content.ip,
-      request_id: content.requestId,
-      before: json(content.before),
-      after: json(content.after),
-      details: json(content.details),
-      prev_hash: prevHash,
-      hash,
-    })
-    .execute();
+  const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  await store.insertAuditRow(trx, {
+    seq,
+    occurred_at: content.occurredAt,
+    actor_kind: content.actorKind,
+    actor_id: content.actorId,
+    action: content.action,
+    subject_type: content.subjectType,
+    subject_id: content.subjectId,
+    ip: content.ip,
+    request_id: content.requestId,
+    before: json(content.before),
+    after: json(content.after),
+    details: json(content.details),
+    prev_hash: prevHash,
+    hash,
+  });
   return { seq, hash };
 }
 
@@ -141,13 +132,7 @@ export async function verifyAuditChain(db: DB, key: Buffer, batchRowsMax = 1000)
   let rows = 0;
   let head: { seq: string; hash: string } | null = null;
   for (;;) {
-    const batch = await db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('seq', '>', after)
-      .orderBy('seq')
-      .limit(batchRowsMax)
-      .execute();
+    const batch = await store.auditRowsAfter(db, after, batchRowsMax);
     for (const row of batch) {
       const seq = row.seq.toString();
       if (row.prev_hash !== expectedPrev) {
@@ -160,7 +145,7 @@ export async function verifyAuditChain(db: DB, key: Buffer, batchRowsMax = 1000)
       }
       const content: ChainedContent = {
         seq,
-        occurredAt: row.occurred_at.toISOString(),
+        occurredAt: auditInstant(row.occurred_us),
         actorKind: row.actor_kind,
         actorId: row.actor_id,
         action: row.action,

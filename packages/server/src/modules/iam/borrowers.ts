@@ -1,5 +1,4 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Config } from '../../platform/config.ts';
 import { blindIndex } from '../../platform/crypto/blind-index.ts';
 import {
@@ -8,13 +7,17 @@ import {
   dataKeyIdOf,
   decryptField,
   encryptField,
+  fieldContext,
   loadDataKey,
 } from '../../platform/crypto/envelope.ts';
 import type { DB, Tx } from '../../platform/db.ts';
+import { orConflict } from '../../platform/db-errors.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { Origin } from '../../platform/http/origin.ts';
 import { appendAudit } from './audit.ts';
 import type { SmsSender } from './sms.ts';
-import { newToken, type Origin, tokenHash } from './staff.ts';
+import * as store from './store.ts';
+import { newToken, tokenHash } from './tokens.ts';
 
 // Borrower sign-in: phone + one-time SMS code, then an access token (short-lived, sent as
 // `Authorization: Bearer`) and a refresh token (long-lived, single use, rotated on every refresh).
@@ -34,6 +37,8 @@ export function phoneIndex(config: Config, phone: string): string {
   return blindIndex(config.secrets.blindIndexKey, 'phone', phone);
 }
 
+const phoneContext = (borrowerId: string) => fieldContext('borrowers', 'phone', borrowerId);
+
 export async function requestOtp(
   db: DB,
   config: Config,
@@ -50,17 +55,12 @@ export async function requestOtp(
   const id = randomUUID();
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   await db.transaction().execute(async (trx) => {
-    // Serialize sends for this phone so the count below cannot be raced past.
-    await sql`SELECT pg_advisory_xact_lock(hashtext(${`otp:${phoneBidx}`}))`.execute(trx);
-    const counts = await trx
-      .selectFrom('borrower_otp_challenges')
-      .select([
-        sql<number>`count(*) FILTER (WHERE phone_bidx = ${phoneBidx})::int`.as('byPhone'),
-        sql<number>`count(*) FILTER (WHERE ip = ${input.origin.ip})::int`.as('byIp'),
-      ])
-      .where('created_at', '>', sql<Date>`now() - make_interval(mins => ${sendWindowMinutes})`)
-      .where((eb) => eb.or([eb('phone_bidx', '=', phoneBidx), eb('ip', '=', input.origin.ip)]))
-      .executeTakeFirstOrThrow();
+    // Sends for one phone are serialized, so the counts cannot be raced past.
+    const counts = await store.lockAndCountOtpSends(trx, {
+      phoneBidx,
+      ip: input.origin.ip,
+      windowMinutes: sendWindowMinutes,
+    });
     if (counts.byPhone >= config.otpSendsPerPhoneMax) {
       throw new AppError(
         'rate_limited',
@@ -73,24 +73,13 @@ export async function requestOtp(
         `At most ${config.otpSendsPerIpMax} codes per client per hour. Try again later.`,
       );
     }
-    // A new code replaces any earlier one: only the latest challenge can be answered.
-    await trx
-      .updateTable('borrower_otp_challenges')
-      .set({ consumed_at: sql<Date>`now()` })
-      .where('phone_bidx', '=', phoneBidx)
-      .where('consumed_at', 'is', null)
-      .execute();
-    await trx
-      .insertInto('borrower_otp_challenges')
-      .values({
-        id,
-        phone_bidx: phoneBidx,
-        code_hash: codeHash(config, id, code),
-        ip: input.origin.ip,
-        expires_at: sql<Date>`now() + make_interval(secs => ${config.otpTtlSeconds})`,
-        consumed_at: null,
-      })
-      .execute();
+    await store.insertOtpChallenge(trx, {
+      id,
+      phoneBidx,
+      codeHash: codeHash(config, id, code),
+      ip: input.origin.ip,
+      ttlSeconds: config.otpTtlSeconds,
+    });
     // Sent inside the transaction: if the provider fails, the challenge is not recorded.
     await sms.sendLoginCode(input.phone, code, { challengeId: id, expiresInSeconds: config.otpTtlSeconds });
   });
@@ -105,7 +94,10 @@ export type BorrowerTokens = {
   refreshExpiresInSeconds: number;
 };
 
-type VerifyOutcome = { ok: true; tokens: BorrowerTokens } | { ok: false; error: AppError };
+type Outcome = { ok: true; tokens: BorrowerTokens } | { ok: false; error: AppError };
+
+const wrongCode = () => new AppError('otp_invalid', 'The code is wrong or has expired. Request a new code.');
+const tooManyCodes = () => new AppError('otp_attempts_exceeded', 'Too many wrong codes. Request a new code.');
 
 export async function verifyOtpAndLogin(
   db: DB,
@@ -113,59 +105,29 @@ export async function verifyOtpAndLogin(
   input: { phone: string; code: string; origin: Origin },
 ): Promise<BorrowerTokens> {
   const phoneBidx = phoneIndex(config, input.phone);
-  const outcome = await db.transaction().execute(async (trx): Promise<VerifyOutcome> => {
-    const challenge = await trx
-      .selectFrom('borrower_otp_challenges')
-      .select(['id', 'code_hash', 'attempts', 'consumed_at', sql<boolean>`expires_at <= now()`.as('expired')])
-      .where('phone_bidx', '=', phoneBidx)
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .forUpdate()
-      .executeTakeFirst();
+  const outcome = await db.transaction().execute(async (trx): Promise<Outcome> => {
+    const challenge = await store.lockLatestOtpChallenge(trx, phoneBidx);
     // The latest challenge decides: an exhausted one keeps answering 429 until a new code is sent.
-    if (challenge && !challenge.expired && challenge.attempts >= config.otpAttemptsMax) {
-      return {
-        ok: false,
-        error: new AppError('otp_attempts_exceeded', 'Too many wrong codes. Request a new code.'),
-      };
-    }
-    if (!challenge || challenge.expired || challenge.consumed_at !== null) {
-      return {
-        ok: false,
-        error: new AppError('otp_invalid', 'The code is wrong or has expired. Request a new code.'),
-      };
-    }
+    if (challenge && !challenge.expired && challenge.attempts >= config.otpAttemptsMax)
+      return { ok: false, error: tooManyCodes() };
+    if (!challenge || challenge.expired || challenge.consumed_at !== null)
+      return { ok: false, error: wrongCode() };
     const expected = Buffer.from(challenge.code_hash, 'hex');
     const given = Buffer.from(codeHash(config, challenge.id, input.code), 'hex');
     if (!timingSafeEqual(expected, given)) {
       const attempts = challenge.attempts + 1;
-      await trx
-        .updateTable('borrower_otp_challenges')
-        .set({ attempts, ...(attempts >= config.otpAttemptsMax ? { consumed_at: sql<Date>`now()` } : {}) })
-        .where('id', '=', challenge.id)
-        .execute();
-      if (attempts >= config.otpAttemptsMax) {
-        await appendAudit(trx, config.secrets.auditKey, {
-          actor: { kind: 'anonymous', id: 'anonymous' },
-          action: 'iam.borrower-otp-exhausted',
-          subject: { type: 'otp-challenge', id: challenge.id },
-          origin: input.origin,
-        });
-        return {
-          ok: false,
-          error: new AppError('otp_attempts_exceeded', 'Too many wrong codes. Request a new code.'),
-        };
-      }
-      return {
-        ok: false,
-        error: new AppError('otp_invalid', 'The code is wrong or has expired. Request a new code.'),
-      };
+      const exhausted = attempts >= config.otpAttemptsMax;
+      await store.updateOtpChallenge(trx, challenge.id, { attempts, consumed: exhausted });
+      if (!exhausted) return { ok: false, error: wrongCode() };
+      await appendAudit(trx, config.secrets.auditKey, {
+        actor: { kind: 'anonymous', id: 'anonymous' },
+        action: 'iam.borrower-otp-exhausted',
+        subject: { type: 'otp-challenge', id: challenge.id },
+        origin: input.origin,
+      });
+      return { ok: false, error: tooManyCodes() };
     }
-    await trx
-      .updateTable('borrower_otp_challenges')
-      .set({ consumed_at: sql<Date>`now()` })
-      .where('id', '=', challenge.id)
-      .execute();
+    await store.updateOtpChallenge(trx, challenge.id, { consumed: true });
     const borrowerId = await findOrCreateBorrower(trx, config, input.phone, phoneBidx);
     const tokens = await issueBorrowerSession(trx, config, borrowerId);
     await appendAudit(trx, config.secrets.auditKey, {
@@ -180,69 +142,45 @@ export async function verifyOtpAndLogin(
   return outcome.tokens;
 }
 
-function borrowerPhoneContext(borrowerId: string): string {
-  return `borrowers.phone:${borrowerId}`;
-}
-
 async function findOrCreateBorrower(
   trx: Tx,
   config: Config,
   phone: string,
   phoneBidx: string,
 ): Promise<string> {
-  const existing = await trx
-    .selectFrom('borrowers')
-    .select(['id', 'status'])
-    .where('phone_bidx', '=', phoneBidx)
-    .executeTakeFirst();
+  const existing = await store.findBorrowerByPhoneIndex(trx, phoneBidx);
   if (existing) {
     if (existing.status !== 'active') throw new AppError('forbidden', 'This borrower account is disabled.');
-    await trx
-      .updateTable('borrowers')
-      .set({ last_login_at: sql<Date>`now()` })
-      .where('id', '=', existing.id)
-      .execute();
+    await store.markBorrowerLogin(trx, existing.id);
     return existing.id;
   }
   const id = randomUUID();
   const dataKey = await createDataKey(trx, cryptoFor(config).kms, 'borrowers');
-  await trx
-    .insertInto('borrowers')
-    .values({
-      id,
-      phone_bidx: phoneBidx,
-      phone_enc: encryptField(dataKey, phone, borrowerPhoneContext(id)),
-      last_login_at: sql<Date>`now()`,
-    })
-    .execute();
+  // A first sign-in racing another for the same phone: one account; the loser signs in again.
+  await orConflict(
+    store.insertBorrower(trx, { id, phoneBidx, phoneEnc: encryptField(dataKey, phone, phoneContext(id)) }),
+    {
+      borrowers_phone_bidx_key: () =>
+        new AppError(
+          'concurrent_conflict',
+          'This phone signed in at the same moment elsewhere; sign in again.',
+        ),
+    },
+  );
   return id;
 }
 
-async function issueBorrowerSession(
-  trx: Tx,
-  config: Config,
-  borrowerId: string,
-  sessionId = randomUUID(),
-): Promise<BorrowerTokens> {
+async function issueBorrowerSession(trx: Tx, config: Config, borrowerId: string): Promise<BorrowerTokens> {
   const accessToken = `fqa_${newToken()}`;
   const refreshToken = `fqr_${newToken()}`;
-  const values = {
-    access_token_hash: tokenHash(accessToken),
-    access_expires_at: sql<Date>`now() + make_interval(mins => ${config.borrowerAccessTokenMinutes})`,
-    refresh_token_hash: tokenHash(refreshToken),
-    refresh_expires_at: sql<Date>`now() + make_interval(days => ${config.borrowerRefreshTokenDays})`,
-  };
-  await trx
-    .insertInto('borrower_sessions')
-    .values({
-      id: sessionId,
-      borrower_id: borrowerId,
-      ...values,
-      rotated_at: null,
-      revoked_at: null,
-      revoked_reason: null,
-    })
-    .execute();
+  await store.insertBorrowerSession(trx, {
+    id: randomUUID(),
+    borrowerId,
+    accessTokenHash: tokenHash(accessToken),
+    accessMinutes: config.borrowerAccessTokenMinutes,
+    refreshTokenHash: tokenHash(refreshToken),
+    refreshDays: config.borrowerRefreshTokenDays,
+  });
   return {
     borrowerId,
     accessToken,
@@ -252,8 +190,6 @@ async function issueBorrowerSession(
   };
 }
 
-type RefreshOutcome = { ok: true; tokens: BorrowerTokens } | { ok: false; error: AppError };
-
 /** Exchanges a refresh token for new tokens; a spent refresh token revokes its whole login. */
 export async function refreshBorrowerTokens(
   db: DB,
@@ -262,20 +198,11 @@ export async function refreshBorrowerTokens(
   origin: Origin,
 ): Promise<BorrowerTokens> {
   const hash = tokenHash(refreshToken);
-  const outcome = await db.transaction().execute(async (trx): Promise<RefreshOutcome> => {
-    const spent = await trx
-      .selectFrom('borrower_spent_refresh_tokens as t')
-      .innerJoin('borrower_sessions as s', 's.id', 't.session_id')
-      .select(['s.id', 's.borrower_id', 's.revoked_at'])
-      .where('t.token_hash', '=', hash)
-      .executeTakeFirst();
+  const outcome = await db.transaction().execute(async (trx): Promise<Outcome> => {
+    const spent = await store.sessionOfSpentRefreshToken(trx, hash);
     if (spent) {
       if (spent.revoked_at === null) {
-        await trx
-          .updateTable('borrower_sessions')
-          .set({ revoked_at: sql<Date>`now()`, revoked_reason: 'refresh-token-reused' })
-          .where('id', '=', spent.id)
-          .execute();
+        await store.revokeBorrowerSessionRow(trx, spent.id, 'refresh-token-reused');
         await appendAudit(trx, config.secrets.auditKey, {
           actor: { kind: 'anonymous', id: 'anonymous' },
           action: 'iam.borrower-refresh-reused',
@@ -292,45 +219,22 @@ export async function refreshBorrowerTokens(
         ),
       };
     }
-    const session = await trx
-      .selectFrom('borrower_sessions as s')
-      .innerJoin('borrowers as b', 'b.id', 's.borrower_id')
-      .select(['s.id', 's.borrower_id'])
-      .where('s.refresh_token_hash', '=', hash)
-      .where('s.revoked_at', 'is', null)
-      .where('s.refresh_expires_at', '>', sql<Date>`now()`)
-      .where('b.status', '=', 'active')
-      .forUpdate()
-      .executeTakeFirst();
+    const session = await store.lockSessionOfRefreshToken(trx, hash);
     if (!session)
       return {
         ok: false,
         error: new AppError('unauthenticated', 'The refresh token is not valid. Sign in again.'),
       };
-    await trx
-      .insertInto('borrower_spent_refresh_tokens')
-      .values({ token_hash: hash, session_id: session.id })
-      .execute();
     const accessToken = `fqa_${newToken()}`;
     const nextRefresh = `fqr_${newToken()}`;
     // The refresh lifetime is not extended: a login lasts at most BORROWER_REFRESH_TOKEN_DAYS.
-    await trx
-      .updateTable('borrower_sessions')
-      .set({
-        access_token_hash: tokenHash(accessToken),
-        access_expires_at: sql<Date>`now() + make_interval(mins => ${config.borrowerAccessTokenMinutes})`,
-        refresh_token_hash: tokenHash(nextRefresh),
-        rotated_at: sql<Date>`now()`,
-      })
-      .where('id', '=', session.id)
-      .execute();
-    const left = await trx
-      .selectFrom('borrower_sessions')
-      .select(
-        sql<number>`greatest(0, floor(extract(epoch FROM refresh_expires_at - now())))::int`.as('seconds'),
-      )
-      .where('id', '=', session.id)
-      .executeTakeFirstOrThrow();
+    const secondsLeft = await store.rotateBorrowerSession(trx, {
+      sessionId: session.id,
+      spentRefreshHash: hash,
+      accessTokenHash: tokenHash(accessToken),
+      accessMinutes: config.borrowerAccessTokenMinutes,
+      refreshTokenHash: tokenHash(nextRefresh),
+    });
     return {
       ok: true,
       tokens: {
@@ -338,7 +242,7 @@ export async function refreshBorrowerTokens(
         accessToken,
         accessExpiresInSeconds: config.borrowerAccessTokenMinutes * 60,
         refreshToken: nextRefresh,
-        refreshExpiresInSeconds: left.seconds,
+        refreshExpiresInSeconds: secondsLeft,
       },
     };
   });
@@ -353,35 +257,20 @@ export async function authenticateBorrower(
   db: DB,
   accessToken: string,
 ): Promise<BorrowerPrincipal | 'expired' | undefined> {
-  const row = await db
-    .selectFrom('borrower_sessions as s')
-    .innerJoin('borrowers as b', 'b.id', 's.borrower_id')
-    .select(['s.id', 's.borrower_id', sql<boolean>`s.access_expires_at <= now()`.as('expired')])
-    .where('s.access_token_hash', '=', tokenHash(accessToken))
-    .where('s.revoked_at', 'is', null)
-    .where('b.status', '=', 'active')
-    .executeTakeFirst();
+  const row = await store.findBorrowerSessionByAccessToken(db, tokenHash(accessToken));
   if (!row) return undefined;
   if (row.expired) return 'expired';
   return { borrowerId: row.borrower_id, sessionId: row.id };
 }
 
 export async function revokeBorrowerSession(db: DB, sessionId: string, reason: string): Promise<void> {
-  await db
-    .updateTable('borrower_sessions')
-    .set({ revoked_at: sql<Date>`now()`, revoked_reason: reason })
-    .where('id', '=', sessionId)
-    .where('revoked_at', 'is', null)
-    .execute();
+  await store.revokeBorrowerSessionRow(db, sessionId, reason);
 }
 
 /** The verified phone of a borrower (for the customers module's profile registration). */
 export async function borrowerPhone(db: DB | Tx, config: Config, borrowerId: string): Promise<string> {
-  const row = await db
-    .selectFrom('borrowers')
-    .select('phone_enc')
-    .where('id', '=', borrowerId)
-    .executeTakeFirstOrThrow();
-  const key = await loadDataKey(db, cryptoFor(config).kms, dataKeyIdOf(row.phone_enc));
-  return decryptField(key, row.phone_enc, borrowerPhoneContext(borrowerId));
+  const ciphertext = await store.borrowerPhoneCiphertext(db, borrowerId);
+  if (ciphertext === undefined) throw new Error(`borrower ${borrowerId} has no row`);
+  const key = await loadDataKey(db, cryptoFor(config).kms, dataKeyIdOf(ciphertext));
+  return decryptField(key, ciphertext, phoneContext(borrowerId));
 }

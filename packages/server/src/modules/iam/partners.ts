@@ -1,6 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
 import type { Config } from '../../platform/config.ts';
 import {
   createDataKey,
@@ -8,13 +7,15 @@ import {
   dataKeyIdOf,
   decryptField,
   encryptField,
+  fieldContext,
   loadDataKey,
 } from '../../platform/crypto/envelope.ts';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { Origin } from '../../platform/http/origin.ts';
 import { type AuditActor, appendAudit } from './audit.ts';
 import type { PartnerScope } from './scope.ts';
-import type { Origin } from './staff.ts';
+import * as store from './store.ts';
 
 // Merchants and funders call the API with an API key and an HMAC-SHA256 signature per request:
 //
@@ -43,7 +44,7 @@ const noncePattern = /^[A-Za-z0-9_-]{16,64}$/;
 const keyIdPattern = /^fqk_[A-Za-z0-9_-]{20,}$/;
 
 function secretContext(clientId: string): string {
-  return `api_clients.secret:${clientId}`;
+  return fieldContext('api_clients', 'secret', clientId);
 }
 
 export function stringToSign(
@@ -93,21 +94,15 @@ export async function createApiClient(
   const keyId = `fqk_${randomBytes(18).toString('base64url')}`;
   const secret = `fqs_${randomBytes(32).toString('base64url')}`;
   const dataKey = await createDataKey(trx, cryptoFor(config).kms, 'api-clients');
-  const row = await trx
-    .insertInto('api_clients')
-    .values({
-      id,
-      key_id: keyId,
-      owner_kind: input.ownerKind,
-      owner_id: input.ownerId,
-      name: input.name,
-      secret_enc: encryptField(dataKey, secret, secretContext(id)),
-      created_by: input.actor.id,
-      revoked_at: null,
-      last_used_at: null,
-    })
-    .returning('created_at')
-    .executeTakeFirstOrThrow();
+  const row = await store.insertApiClient(trx, {
+    id,
+    key_id: keyId,
+    owner_kind: input.ownerKind,
+    owner_id: input.ownerId,
+    name: input.name,
+    secret_enc: encryptField(dataKey, secret, secretContext(id)),
+    created_by: input.actor.id,
+  });
   await appendAudit(trx, config.secrets.auditKey, {
     actor: input.actor,
     action: 'iam.api-client-created',
@@ -133,12 +128,7 @@ export async function revokeApiClient(
   actor: AuditActor,
   origin: Origin,
 ): Promise<ApiClientView> {
-  const row = await trx
-    .updateTable('api_clients')
-    .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
-    .where('id', '=', id)
-    .returning(apiClientColumns)
-    .executeTakeFirst();
+  const row = await store.revokeApiClientRow(trx, id);
   if (!row) throw new AppError('not_found', `There is no API client ${id}.`);
   await appendAudit(trx, config.secrets.auditKey, {
     actor,
@@ -149,17 +139,6 @@ export async function revokeApiClient(
   });
   return toView(row);
 }
-
-const apiClientColumns = [
-  'id',
-  'key_id',
-  'owner_kind',
-  'owner_id',
-  'name',
-  'created_at',
-  'revoked_at',
-  'last_used_at',
-] as const;
 
 export type ApiClientView = {
   id: string;
@@ -172,16 +151,7 @@ export type ApiClientView = {
   lastUsedAt: Date | null;
 };
 
-function toView(row: {
-  id: string;
-  key_id: string;
-  owner_kind: 'merchant' | 'funder';
-  owner_id: string;
-  name: string;
-  created_at: Date;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-}): ApiClientView {
+function toView(row: store.ApiClientViewRow): ApiClientView {
   return {
     id: row.id,
     keyId: row.key_id,
@@ -196,31 +166,17 @@ function toView(row: {
 
 /** Every API client (staff view). */
 export async function listApiClients(db: DB): Promise<ApiClientView[]> {
-  const rows = await db.selectFrom('api_clients').select(apiClientColumns).orderBy('created_at').execute();
-  return rows.map(toView);
+  return (await store.listApiClientRows(db)).map(toView);
 }
 
 /** The partner's own API clients: scoped by owner in SQL (scope.ts). */
 export async function listOwnApiClients(db: DB, scope: PartnerScope): Promise<ApiClientView[]> {
-  const rows = await db
-    .selectFrom('api_clients')
-    .select(apiClientColumns)
-    .where('owner_kind', '=', scope.kind)
-    .where('owner_id', '=', scope.ownerId)
-    .orderBy('created_at')
-    .execute();
-  return rows.map(toView);
+  return (await store.listApiClientRows(db, { kind: scope.kind, id: scope.ownerId })).map(toView);
 }
 
 /** One of the partner's own API clients, or 404 — whether another owner's exists is not said. */
 export async function findOwnApiClient(db: DB, scope: PartnerScope, id: string): Promise<ApiClientView> {
-  const row = await db
-    .selectFrom('api_clients')
-    .select(apiClientColumns)
-    .where('id', '=', id)
-    .where('owner_kind', '=', scope.kind)
-    .where('owner_id', '=', scope.ownerId)
-    .executeTakeFirst();
+  const row = await store.findOwnApiClientRow(db, { kind: scope.kind, id: scope.ownerId }, id);
   if (!row) throw new AppError('not_found', `There is no API key ${id}.`);
   return toView(row);
 }
@@ -267,12 +223,7 @@ export async function verifySignedRequest(
   if (skew > config.signatureWindowSeconds) {
     throw invalid(`The timestamp is more than ${config.signatureWindowSeconds} s from the server's clock.`);
   }
-  const client = await db
-    .selectFrom('api_clients')
-    .select(['id', 'owner_kind', 'owner_id', 'secret_enc'])
-    .where('key_id', '=', keyId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const client = await store.findLiveApiClientByKeyId(db, keyId);
   if (!client) throw invalid('The API key is unknown or revoked.');
   const dataKey = await loadDataKey(db, cryptoFor(config).kms, dataKeyIdOf(client.secret_enc));
   const secret = decryptField(dataKey, client.secret_enc, secretContext(client.id));
@@ -282,21 +233,13 @@ export async function verifySignedRequest(
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     throw invalid('The signature does not match the request.');
-  const recorded = await db
-    .insertInto('request_nonces')
-    .values({
-      key_id: keyId,
-      nonce,
-      expires_at: sql<Date>`to_timestamp(${Number(timestamp)}) + make_interval(secs => ${config.signatureWindowSeconds})`,
-    })
-    .onConflict((oc) => oc.columns(['key_id', 'nonce']).doNothing())
-    .executeTakeFirst();
-  if (recorded.numInsertedOrUpdatedRows !== 1n)
-    throw invalid('This nonce was already used: the request is a replay.');
-  await db
-    .updateTable('api_clients')
-    .set({ last_used_at: sql<Date>`now()` })
-    .where('id', '=', client.id)
-    .execute();
+  const fresh = await store.recordRequestNonce(db, {
+    keyId,
+    nonce,
+    timestampSeconds: Number(timestamp),
+    windowSeconds: config.signatureWindowSeconds,
+  });
+  if (!fresh) throw invalid('This nonce was already used: the request is a replay.');
+  await store.markApiClientUsed(db, client.id);
   return { clientId: client.id, ownerKind: client.owner_kind, ownerId: client.owner_id };
 }

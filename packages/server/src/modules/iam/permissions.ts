@@ -1,13 +1,27 @@
 import type { CallerKind, Permission } from '../../platform/http/route.ts';
 
-// The permission registry: every permission a route may declare, and the built-in roles. A route
-// naming a permission that is not here fails start-up (createIamAccessControl) and the route ×
-// role matrix test. Add a permission here in the same commit as the route that needs it.
-//
-// Staff permissions are granted through roles. Three permissions belong to a kind of caller
-// instead of a role: `staff:self` (every signed-in staff user: their own session and password),
-// `borrower:self` (a borrower, on their own records only) and `partner:self` (a merchant or
-// funder API client, on its owner's records only).
+// Permissions. Every module declares the staff permissions its routes and approval actions need,
+// with the built-in roles that hold them (modules/index.ts composes the declarations into one
+// registry); a route or action naming a permission nobody declared fails start-up. Three
+// permissions belong to a kind of caller instead of a role: `staff:self` (every signed-in staff
+// user: their own session and password), `borrower:self` (a borrower, on their own records only)
+// and `partner:self` (a merchant or funder API client, on its owner's records only).
+
+/** The built-in roles (seeded by migration 0003); their permissions come from the declarations. */
+export const builtInRoleNames = [
+  'admin',
+  'risk_analyst',
+  'approver',
+  'operator',
+  'collector',
+  'finance',
+  'auditor',
+] as const;
+
+export type BuiltInRole = (typeof builtInRoleNames)[number];
+
+/** Roles a declaration names: admin holds every permission, auditor every read-only one that is not sensitive. */
+export type GrantableRole = Exclude<BuiltInRole, 'admin' | 'auditor'>;
 
 export type PermissionSpec = {
   description: string;
@@ -18,58 +32,33 @@ export type PermissionSpec = {
    * held only through a session established with a second factor.
    */
   sensitive: boolean;
+  /** The built-in roles that hold it besides admin (and auditor, when read-only and not sensitive). */
+  roles: readonly GrantableRole[];
 };
 
-const read = (description: string): PermissionSpec => ({ description, readOnly: true, sensitive: false });
-const write = (description: string): PermissionSpec => ({ description, readOnly: false, sensitive: false });
-const sensitive = (description: string, readOnly = false): PermissionSpec => ({
+export const readPermission = (
+  description: string,
+  roles: readonly GrantableRole[] = [],
+): PermissionSpec => ({
   description,
-  readOnly,
-  sensitive: true,
+  readOnly: true,
+  sensitive: false,
+  roles,
 });
-
-export const staffPermissions = {
-  'business-date:read': read('Read the business date'),
-  'customers:read': read('Read customer profiles and cards, masked'),
-  'customers:unmask': sensitive('See full ID numbers, phones and card numbers (every view is audited)', true),
-  'loans:read': read('Read loans, schedules and repayments'),
-  'loans:write-off': sensitive('Request a loan write-off (maker)'),
-  'loans:write-off-approve': sensitive('Approve or reject a loan write-off (checker)'),
-  'products:read': read('Read loan products and their versions'),
-  'products:write': write('Draft loan products'),
-  'products:publish': sensitive('Request publication of a product version (maker)'),
-  'products:publish-approve': sensitive('Approve or reject a product publication (checker)'),
-  'policies:read': read('Read credit policies, scorecards and decision traces'),
-  'policies:write': write('Draft credit policies and scorecards'),
-  'reviews:read': read('Read the manual review queue'),
-  'reviews:decide': write('Decide manual credit reviews'),
-  'credit:read': read('Read credit lines'),
-  'credit:limit-adjust': sensitive('Request a credit limit adjustment (maker)'),
-  'credit:limit-adjust-approve': sensitive('Approve or reject a credit limit adjustment (checker)'),
-  'merchants:read': read('Read merchants'),
-  'merchants:write': write('Onboard and change merchants'),
-  'payments:read': read('Read payments, payouts and reconciliation'),
-  'payments:write': sensitive('Retry, resolve or cancel payments'),
-  'collections:read': read('Read collection cases and contact logs'),
-  'collections:work': write('Work collection cases: contacts, promises to pay'),
-  'ledger:read': read('Read ledger accounts, balances, journal entries and the trial balance'),
-  'ledger:post': sensitive('Request a manual journal entry (maker)'),
-  'ledger:approve': sensitive('Approve or reject a manual journal entry (checker)'),
-  'reports:read': read('Read reports'),
-  'reports:export': sensitive('Export reports (every export is audited)', true),
-  'audit:read': read('Read and verify the audit log'),
-  'approvals:read': read('Read maker-checker approval requests'),
-  'approvals:decide': write(
-    'Approve or reject requests, for actions whose checker permission the user holds',
-  ),
-  'iam:read': read('Read staff users, roles, permissions and API clients'),
-  'iam:users-manage': write('Create and disable staff users'),
-  'iam:roles-request': sensitive('Request role assignments and custom role definitions (maker)'),
-  'iam:roles-approve': sensitive('Approve or reject role changes (checker)'),
-  'api-clients:manage': sensitive('Issue and revoke merchant and funder API keys'),
-} as const satisfies Record<string, PermissionSpec>;
-
-export type StaffPermission = keyof typeof staffPermissions;
+export const writePermission = (
+  description: string,
+  roles: readonly GrantableRole[] = [],
+): PermissionSpec => ({
+  description,
+  readOnly: false,
+  sensitive: false,
+  roles,
+});
+export const sensitivePermission = (
+  description: string,
+  roles: readonly GrantableRole[] = [],
+  readOnly = false,
+): PermissionSpec => ({ description, readOnly, sensitive: true, roles });
 
 /** Permissions that come with the kind of caller, not with a role. */
 export const callerPermissions = {
@@ -83,91 +72,72 @@ export const callerPermissions = {
 
 export type CallerPermission = keyof typeof callerPermissions;
 
-export function isStaffPermission(permission: string): permission is StaffPermission {
-  return Object.hasOwn(staffPermissions, permission);
-}
-
 export function isCallerPermission(permission: string): permission is CallerPermission {
   return Object.hasOwn(callerPermissions, permission);
 }
 
-export function isKnownPermission(permission: Permission): boolean {
-  return permission === 'public' || isStaffPermission(permission) || isCallerPermission(permission);
-}
-
-const all = Object.keys(staffPermissions) as StaffPermission[];
-const readOnlyNonSensitive = all.filter(
-  (p) => staffPermissions[p].readOnly && !staffPermissions[p].sensitive,
-);
-
-export const builtInRoles = {
-  admin: all,
-  risk_analyst: [
-    'business-date:read',
-    'policies:read',
-    'policies:write',
-    'reviews:read',
-    'credit:read',
-    'customers:read',
-    'loans:read',
-    'products:read',
-    'products:publish-approve',
-    'reports:read',
-    'approvals:read',
-    'approvals:decide',
-  ],
-  approver: [
-    'business-date:read',
-    'reviews:read',
-    'reviews:decide',
-    'customers:read',
-    'customers:unmask',
-    'credit:read',
-    'credit:limit-adjust-approve',
-    'loans:read',
-    'approvals:read',
-    'approvals:decide',
-  ],
-  operator: [
-    'business-date:read',
-    'customers:read',
-    'loans:read',
-    'products:read',
-    'products:write',
-    'products:publish',
-    'credit:read',
-    'credit:limit-adjust',
-    'merchants:read',
-    'merchants:write',
-    'payments:read',
-    'approvals:read',
-  ],
-  collector: ['business-date:read', 'collections:read', 'collections:work', 'customers:read', 'loans:read'],
-  finance: [
-    'business-date:read',
-    'ledger:read',
-    'ledger:post',
-    'ledger:approve',
-    'payments:read',
-    'loans:read',
-    'loans:write-off',
-    'reports:read',
-    'reports:export',
-    'approvals:read',
-    'approvals:decide',
-  ],
-  auditor: readOnlyNonSensitive,
-} as const satisfies Record<string, readonly StaffPermission[]>;
-
-export type BuiltInRole = keyof typeof builtInRoles;
-
 export function isBuiltInRole(role: string): role is BuiltInRole {
-  return Object.hasOwn(builtInRoles, role);
+  return (builtInRoleNames as readonly string[]).includes(role);
 }
 
-/** Whether a staff user holding these permissions must sign in with a second factor. */
-export function requiresSecondFactor(permissions: Iterable<string>): boolean {
-  for (const permission of permissions)
-    if (isStaffPermission(permission) && staffPermissions[permission].sensitive) return true;
-  return false;
+/** The permission a role_permissions row may hold (the same rule as its CHECK constraint). */
+const permissionPattern = /^[a-z][a-z0-9-]*:[a-z][a-z0-9-]*$/;
+
+export type PermissionRegistry = {
+  /** Every staff permission, by name, in name order. */
+  readonly staff: ReadonlyMap<string, PermissionSpec>;
+  /** What each built-in role holds, sorted. */
+  readonly builtInRoles: Readonly<Record<BuiltInRole, readonly string[]>>;
+  isStaffPermission(permission: string): boolean;
+  /** A permission a route may declare: `public`, a caller permission or a declared staff permission. */
+  isKnown(permission: Permission): boolean;
+  /** Whether a user holding these permissions must sign in with a second factor. */
+  requiresSecondFactor(permissions: Iterable<string>): boolean;
+};
+
+/** One registry from every module's declarations; a permission declared twice is a start-up error. */
+export function createPermissionRegistry(
+  declarations: readonly { module: string; permissions: Readonly<Record<string, PermissionSpec>> }[],
+): PermissionRegistry {
+  const owners = new Map<string, string>();
+  const specs: [string, PermissionSpec][] = [];
+  for (const { module, permissions } of declarations) {
+    for (const [name, spec] of Object.entries(permissions)) {
+      if (!permissionPattern.test(name)) throw new Error(`${module} declares a malformed permission ${name}`);
+      if (isCallerPermission(name) || name === 'public')
+        throw new Error(`${module} declares ${name}, which belongs to IAM`);
+      const owner = owners.get(name);
+      if (owner !== undefined)
+        throw new Error(`permission ${name} is declared by both ${owner} and ${module}`);
+      owners.set(name, module);
+      specs.push([name, spec]);
+    }
+  }
+  specs.sort(([a], [b]) => a.localeCompare(b));
+  const staff = new Map(specs);
+  const names = specs.map(([name]) => name);
+  const holding = (role: GrantableRole) => names.filter((name) => staff.get(name)?.roles.includes(role));
+  const builtInRoles: Record<BuiltInRole, readonly string[]> = {
+    admin: names,
+    risk_analyst: holding('risk_analyst'),
+    approver: holding('approver'),
+    operator: holding('operator'),
+    collector: holding('collector'),
+    finance: holding('finance'),
+    auditor: names.filter((name) => {
+      const spec = staff.get(name);
+      return spec?.readOnly && !spec.sensitive;
+    }),
+  };
+  return {
+    staff,
+    builtInRoles,
+    isStaffPermission: (permission) => staff.has(permission),
+    isKnown: (permission) =>
+      permission === 'public' || isCallerPermission(permission) || staff.has(permission),
+    requiresSecondFactor: (permissions) => {
+      for (const permission of permissions) if (staff.get(permission)?.sensitive) return true;
+      return false;
+    },
+  };
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { text } from '../../platform/http/text.ts';
+import { bigintId, instant } from '../../platform/http/wire.ts';
+import { roleName } from './actions.ts';
 import { phonePattern } from './borrowers.ts';
 
 // Request and response schemas of the IAM routes. Response schemas are the disclosure boundary:
@@ -6,14 +9,15 @@ import { phonePattern } from './borrowers.ts';
 // leave the server even by mistake. Secrets shown once (one-time password, TOTP secret, recovery
 // codes, API secret) appear only in the response of the route that creates them.
 
-export const instant = z.iso.datetime().describe('An instant, ISO 8601 in UTC');
+export { instant };
 export const uuidParam = z.uuid();
 
-export const staffLoginBody = z.object({
-  username: z.string().trim().min(1).max(64),
-  password: z.string().min(1).max(1024),
-  secondFactor: z
-    .string()
+const staffUser = z.object({ id: z.uuid(), username: z.string(), displayName: z.string() });
+
+export const staffLoginBody = z.strictObject({
+  username: text().trim().min(1).max(64),
+  password: text().min(1).max(1024),
+  secondFactor: text()
     .trim()
     .min(6)
     .max(32)
@@ -22,7 +26,7 @@ export const staffLoginBody = z.object({
 
 export const staffSession = z
   .object({
-    user: z.object({ id: z.uuid(), username: z.string(), displayName: z.string() }),
+    user: staffUser,
     csrfToken: z.string().describe('Send in X-CSRF-Token on every request that is not a GET'),
     expiresAt: instant.describe('Absolute end of the session'),
     passwordMustChange: z
@@ -33,7 +37,7 @@ export const staffSession = z
 
 export const staffSessionDetail = z
   .object({
-    user: z.object({ id: z.uuid(), username: z.string(), displayName: z.string() }),
+    user: staffUser,
     sessionId: z.uuid(),
     csrfToken: z.string(),
     idleExpiresAt: instant,
@@ -44,9 +48,9 @@ export const staffSessionDetail = z
   })
   .meta({ id: 'StaffSession' });
 
-export const passwordChangeBody = z.object({
-  currentPassword: z.string().min(1).max(1024),
-  newPassword: z.string().min(1).max(1024),
+export const passwordChangeBody = z.strictObject({
+  currentPassword: text().min(1).max(1024),
+  newPassword: text().min(1).max(1024),
 });
 
 export const passwordChanged = z
@@ -73,11 +77,13 @@ export const roleView = z
   })
   .meta({ id: 'Role' });
 
-export const roleDefinitionBody = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be 2–40 of a-z, 0-9 and _, starting with a letter'),
-  description: z.string().trim().min(1).max(200),
-  permissions: z.array(z.string()).max(200),
-  reason: z.string().trim().min(1).max(500),
+const reason = text().trim().min(1).max(500).describe('Why the change is needed (kept in the audit log)');
+
+export const roleDefinitionBody = z.strictObject({
+  name: roleName,
+  description: text().trim().min(1).max(200),
+  permissions: z.array(text().max(80)).max(200),
+  reason,
 });
 
 export const staffUserView = z
@@ -92,18 +98,17 @@ export const staffUserView = z
   })
   .meta({ id: 'StaffUser' });
 
-export const createStaffUserBody = z.object({
-  username: z
-    .string()
+export const createStaffUserBody = z.strictObject({
+  username: text()
     .trim()
     .toLowerCase()
     .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, 'must be 3–64 of a-z, 0-9, ., _ and -'),
-  displayName: z.string().trim().min(1).max(100),
+  displayName: text().trim().min(1).max(100),
 });
 
 export const newStaffUser = z
   .object({
-    user: z.object({ id: z.uuid(), username: z.string(), displayName: z.string() }),
+    user: staffUser,
     oneTimePassword: z.string().describe('Shown once; must be changed at first login'),
     totpSecret: z.string().describe('Base32 TOTP secret, shown once'),
     totpUri: z.string().describe('otpauth:// URI for an authenticator app (QR code), shown once'),
@@ -111,9 +116,9 @@ export const newStaffUser = z
   })
   .meta({ id: 'NewStaffUser' });
 
-export const roleChangeBody = z.object({
-  roles: z.array(z.string().regex(/^[a-z][a-z0-9_]{1,39}$/)).max(20),
-  reason: z.string().trim().min(1).max(500),
+export const roleChangeBody = z.strictObject({
+  roles: z.array(roleName).max(20),
+  reason,
 });
 
 export const approvalView = z
@@ -141,18 +146,18 @@ export const approvalActionView = z
   })
   .meta({ id: 'ApprovalAction' });
 
-export const approvalListQuery = z.object({
+export const approvalListQuery = z.strictObject({
   status: z.enum(['pending', 'approved', 'rejected']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export const decisionBody = z.object({ note: z.string().trim().min(1).max(500).optional() });
-export const rejectionBody = z.object({ note: z.string().trim().min(1).max(500) });
+export const decisionBody = z.strictObject({ note: text().trim().min(1).max(500).optional() });
+export const rejectionBody = z.strictObject({ note: text().trim().min(1).max(500) });
 
 export const auditEventView = z
   .object({
-    seq: z.string(),
-    occurredAt: instant,
+    seq: bigintId,
+    occurredAt: z.iso.datetime().describe('When it was appended, ISO 8601 UTC, to the microsecond'),
     actor: z.object({ kind: z.string(), id: z.string() }),
     action: z.string(),
     subject: z.object({ type: z.string(), id: z.string() }).nullable(),
@@ -165,15 +170,12 @@ export const auditEventView = z
   })
   .meta({ id: 'AuditEvent' });
 
-export const auditListQuery = z.object({
-  afterSeq: z
-    .string()
-    .regex(/^\d{1,18}$/)
-    .optional(),
+export const auditListQuery = z.strictObject({
+  afterSeq: bigintId.optional().describe('seq of the last event of the previous page'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  subjectType: z.string().max(60).optional(),
-  subjectId: z.string().max(100).optional(),
-  action: z.string().max(100).optional(),
+  subjectType: text().max(60).optional(),
+  subjectId: text().max(100).optional(),
+  action: text().max(100).optional(),
 });
 
 export const auditVerification = z
@@ -199,10 +201,10 @@ export const apiClientView = z
   })
   .meta({ id: 'ApiClient' });
 
-export const createApiClientBody = z.object({
+export const createApiClientBody = z.strictObject({
   ownerKind: z.enum(['merchant', 'funder']),
-  ownerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1–64 of A-Z, a-z, 0-9, _ and -'),
-  name: z.string().trim().min(1).max(100),
+  ownerId: text().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1–64 of A-Z, a-z, 0-9, _ and -'),
+  name: text().trim().min(1).max(100),
 });
 
 export const newApiClient = z
@@ -217,22 +219,18 @@ export const newApiClient = z
   })
   .meta({ id: 'NewApiClient' });
 
-export const phone = z
-  .string()
-  .trim()
-  .regex(phonePattern, 'must be a mainland China mobile number of 11 digits');
+export const phone = text().trim().regex(phonePattern, 'must be a mainland China mobile number of 11 digits');
 
-export const otpRequestBody = z.object({ phone });
+export const otpRequestBody = z.strictObject({ phone });
 export const otpRequested = z.object({ expiresInSeconds: z.number().int() }).meta({ id: 'OtpRequested' });
 
-export const borrowerLoginBody = z.object({
+export const borrowerLoginBody = z.strictObject({
   phone,
-  code: z
-    .string()
+  code: text()
     .trim()
     .regex(/^\d{6}$/, 'must be 6 digits'),
 });
-export const refreshBody = z.object({ refreshToken: z.string().min(8).max(200) });
+export const refreshBody = z.strictObject({ refreshToken: text().min(8).max(200) });
 
 export const borrowerTokens = z
   .object({

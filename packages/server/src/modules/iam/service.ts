@@ -3,19 +3,22 @@
 //                   change; every unmasking and every export must be audited (auditExport).
 //   ownership:      borrowerScope(caller) / partnerScope(caller) — pass the scope to every store
 //                   function that serves a borrower or partner route, and filter by it in SQL.
-//   maker-checker:  registerApprovalAction({...}) at import time; requestApproval(trx, …) from the
-//                   maker's route. The checker approves through /api/v1/approvals/{id}/approve.
+//   maker-checker:  declare actions in the module definition (`approvalActions`); ask for one from
+//                   the module's own route with requestApproval(trx, config, { action, … }). The
+//                   checker approves through /api/v1/approvals/{id}/approve.
+//   permissions:    declare them in the module definition with readPermission / writePermission /
+//                   sensitivePermission, naming the built-in roles that hold them.
 
 export {
   type ApprovalAction,
   type ApprovalContext,
-  approvalJson,
-  registerApprovalAction,
+  approvalAction,
   requestApproval,
   staffOf,
 } from './approvals.ts';
-export { type AuditEvent, actorOf, appendAudit, originOf } from './audit.ts';
+export { type AuditEvent, actorOf, appendAudit } from './audit.ts';
 export { borrowerPhone } from './borrowers.ts';
 export { auditExport } from './exports.ts';
+export { readPermission, sensitivePermission, writePermission } from './permissions.ts';
 export { approvalView } from './schemas.ts';
 export { type BorrowerScope, borrowerScope, type PartnerScope, partnerScope } from './scope.ts';

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
 
 // Tables owned by the IAM module (migration 0003). No other module's SQL names them.
 
@@ -6,7 +6,7 @@ type Created = ColumnType<Date, Date | undefined, never>;
 
 export interface AuditLogTable {
   seq: bigint;
-  occurred_at: Date;
+  occurred_at: ColumnType<Date, string, never>;
   actor_kind: string;
   actor_id: string;
   action: string;
@@ -171,3 +171,7 @@ export interface IamTables {
   api_clients: ApiClientTable;
   request_nonces: RequestNonceTable;
 }
+
+/** A connection typed with this context's tables only (its store's SQL). */
+export type IamDb = Kysely<IamTables> | Transaction<IamTables>;
+export type IamTx = Transaction<IamTables>;

@@ -1,3 +1,3 @@
 // The ledger's public surface: what other modules may import.
-export { ledgerModule } from './routes.ts';
+export { ledgerModule } from './module.ts';
 export * from './service.ts';

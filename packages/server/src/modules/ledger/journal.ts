@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIsoDate } from '../../platform/business-date.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import type { DateString } from '../../platform/schema.ts';
+import type { DateString } from '../../platform/tables.ts';
 import type { Side } from './tables.ts';
 
 // A journal entry as callers hand it to postJournal, and the checks that need no database: line

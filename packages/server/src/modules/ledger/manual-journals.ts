@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { Tx } from '../../platform/db.ts';
+import { originOf } from '../../platform/http/origin.ts';
 import { commandRoute } from '../../platform/http/route.ts';
-import {
-  appendAudit,
-  approvalJson,
-  approvalView,
-  originOf,
-  registerApprovalAction,
-  requestApproval,
-  staffOf,
-} from '../iam/service.ts';
+import { text } from '../../platform/http/text.ts';
+import { appendAudit, approvalAction, approvalView, requestApproval, staffOf } from '../iam/service.ts';
 import { manualJournalSchema } from './schemas.ts';
 import { type ManualJournal, postJournal, postManualJournal } from './service.ts';
 
@@ -42,40 +35,34 @@ async function checkPostable(trx: Tx, journal: ManualJournal): Promise<void> {
   }
 }
 
-let registered = false;
-
-/** Registers the action once per process (tests build several apps in one process). */
-export function registerManualJournalAction(): void {
-  if (registered) return;
-  registered = true;
-  registerApprovalAction({
-    name: manualJournalAction,
-    summary: 'Post a manual journal entry',
-    makerPermission: 'ledger:post',
-    checkerPermission: 'ledger:approve',
-    payload: manualJournalSchema,
-    validate: checkPostable,
-    execute: async (trx, journal, context) => {
-      const entry = await postManualJournal(trx, journal, {
-        approvalId: context.requestId,
-        makerId: context.makerId,
-        checkerId: context.checkerId,
-      });
-      await appendAudit(trx, context.config.secrets.auditKey, {
-        actor: { kind: 'staff', id: context.checkerId },
-        action: 'ledger.manual-journal-posted',
-        subject: { type: 'journal-entry', id: String(entry.id) },
-        origin: context.origin,
-        after: journal,
-        details: { approvalRequestId: context.requestId, makerId: context.makerId },
-      });
-      return { entryId: String(entry.id), businessDate: entry.businessDate };
-    },
-  });
-}
+/** The maker-checker action that ends in postManualJournal (declared in ledger/module.ts). */
+export const manualJournalApproval = approvalAction({
+  name: manualJournalAction,
+  summary: 'Post a manual journal entry',
+  makerPermission: 'ledger:post',
+  checkerPermission: 'ledger:approve',
+  payload: manualJournalSchema,
+  validate: checkPostable,
+  execute: async (trx, journal, context) => {
+    const entry = await postManualJournal(trx, journal, {
+      approvalId: context.requestId,
+      makerId: context.makerId,
+      checkerId: context.checkerId,
+    });
+    await appendAudit(trx, context.config.secrets.auditKey, {
+      actor: { kind: 'staff', id: context.checkerId },
+      action: 'ledger.manual-journal-posted',
+      subject: { type: 'journal-entry', id: String(entry.id) },
+      origin: context.origin,
+      after: journal,
+      details: { approvalRequestId: context.requestId, makerId: context.makerId },
+    });
+    return { entryId: String(entry.id), businessDate: entry.businessDate };
+  },
+});
 
 const manualJournalRequest = manualJournalSchema
-  .extend({ reason: z.string().trim().min(1).max(500).describe('Why the adjustment is needed') })
+  .extend({ reason: text().trim().min(1).max(500).describe('Why the adjustment is needed') })
   .meta({ id: 'ManualJournalRequest' });
 
 export const manualJournalRoutes = [
@@ -91,13 +78,13 @@ export const manualJournalRoutes = [
     handler: async ({ trx, caller, body, request, services }) => {
       const { reason, ...journal } = body;
       const view = await requestApproval(trx, services.config, {
-        action: manualJournalAction,
+        action: manualJournalApproval,
         payload: journal,
         reason,
         maker: staffOf(caller),
         origin: originOf(request),
       });
-      return { status: 201, body: approvalJson(view) };
+      return { status: 201, body: view };
     },
   }),
 ];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
-import type { DateString } from '../../platform/schema.ts';
+import type { DateString } from '../../platform/tables.ts';
 import type { JournalEntryInput, JournalLineInput, LineDimensions } from './journal.ts';
 
 // Posting rules: a declarative map from a business event to the journal lines it posts. An event

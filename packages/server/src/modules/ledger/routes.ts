@@ -1,8 +1,6 @@
 import { getBusinessDate } from '../../platform/business-date.ts';
 import { AppError } from '../../platform/errors.ts';
-import type { Module } from '../../platform/http/app.ts';
 import { queryRoute } from '../../platform/http/route.ts';
-import { manualJournalRoutes, registerManualJournalAction } from './manual-journals.ts';
 import {
   accountListQuerySchema,
   accountListSchema,
@@ -250,7 +248,3 @@ export const ledgerRoutes = [
     }),
   }),
 ];
-
-registerManualJournalAction();
-
-export const ledgerModule: Module = { name: 'ledger', routes: [...ledgerRoutes, ...manualJournalRoutes] };

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { JobDefinition } from '../../platform/jobs.ts';
-import type { DateString } from '../../platform/schema.ts';
+import type { DateString } from '../../platform/tables.ts';
 import { type JournalEntryInput, type PostedEntry, type PreparedEntry, prepareEntry } from './journal.ts';
 import {
   type BusinessEvent,

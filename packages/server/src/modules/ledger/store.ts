@@ -1,8 +1,7 @@
 import { type Selectable, sql } from 'kysely';
-import type { DB, Tx } from '../../platform/db.ts';
-import type { DateString } from '../../platform/schema.ts';
+import type { DateString } from '../../platform/tables.ts';
 import type { PreparedEntry } from './journal.ts';
-import type { LedgerAccountTable, Side } from './tables.ts';
+import type { LedgerAccountTable, LedgerDb, LedgerTx, Side } from './tables.ts';
 
 // The ledger's SQL; nothing else touches its tables. Posting is one set-based statement per call
 // (any number of entries), so an entry costs one round trip inside the caller's transaction.
@@ -64,7 +63,7 @@ type Inserted = { n: number[]; id: string[]; business_date: string; posted_at: s
 type RawOutcome = { problems: PostingProblem[]; inserted: Inserted; replayed: HeaderJson[] };
 
 /** One entry: header as scalars, lines as one JSON array (ledger_post_entry, 0002_ledger.sql). */
-async function postOne(trx: Tx, entry: PreparedEntry): Promise<RawOutcome | undefined> {
+async function postOne(trx: LedgerTx, entry: PreparedEntry): Promise<RawOutcome | undefined> {
   const lines = JSON.stringify(
     entry.lines.map((line) => ({
       account: line.account,
@@ -86,7 +85,7 @@ async function postOne(trx: Tx, entry: PreparedEntry): Promise<RawOutcome | unde
 }
 
 /** Any number of entries, set-based over parallel arrays (ledger_post_entries, 0002_ledger.sql). */
-async function postMany(trx: Tx, entries: readonly PreparedEntry[]): Promise<RawOutcome | undefined> {
+async function postMany(trx: LedgerTx, entries: readonly PreparedEntry[]): Promise<RawOutcome | undefined> {
   const e = {
     n: [] as number[],
     key: [] as string[],
@@ -152,7 +151,10 @@ async function postMany(trx: Tx, entries: readonly PreparedEntry[]): Promise<Raw
  * usable). Entries whose idempotency key was already posted with the same content are not
  * inserted again and come back as `replayed`.
  */
-export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]): Promise<InsertOutcome> {
+export async function insertEntries(
+  trx: LedgerTx,
+  entries: readonly PreparedEntry[],
+): Promise<InsertOutcome> {
   const [only] = entries;
   const row =
     entries.length === 1 && only !== undefined ? await postOne(trx, only) : await postMany(trx, entries);
@@ -181,7 +183,7 @@ export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]):
 
 /** Entries by idempotency key (after a concurrent first post won the race for the key). */
 export async function findHeadersByKey(
-  trx: Tx,
+  trx: LedgerTx,
   keys: readonly string[],
 ): Promise<Map<string, Omit<StoredHeader, 'n'>>> {
   const rows = await trx
@@ -232,7 +234,7 @@ export type LineRow = {
   funder_id: string | null;
 };
 
-function entriesQuery(db: DB | Tx) {
+function entriesQuery(db: LedgerDb) {
   return db
     .selectFrom('ledger_entries as e')
     .leftJoin('ledger_entries as r', 'r.reversal_of', 'e.id')
@@ -250,7 +252,7 @@ function entriesQuery(db: DB | Tx) {
     ]);
 }
 
-export async function findEntry(db: DB | Tx, id: bigint): Promise<EntryRow | undefined> {
+export async function findEntry(db: LedgerDb, id: bigint): Promise<EntryRow | undefined> {
   return entriesQuery(db).where('e.id', '=', id).executeTakeFirst();
 }
 
@@ -265,7 +267,7 @@ export type EntryFilter = {
 };
 
 /** Entries in id order; filters narrow through the lines' indexes when an account or loan is named. */
-export async function listEntries(db: DB | Tx, filter: EntryFilter): Promise<EntryRow[]> {
+export async function listEntries(db: LedgerDb, filter: EntryFilter): Promise<EntryRow[]> {
   let query = entriesQuery(db);
   if (filter.from !== undefined) query = query.where('e.business_date', '>=', filter.from);
   if (filter.to !== undefined) query = query.where('e.business_date', '<=', filter.to);
@@ -288,7 +290,7 @@ export async function listEntries(db: DB | Tx, filter: EntryFilter): Promise<Ent
   return query.orderBy('e.id').limit(filter.limit).execute();
 }
 
-export async function linesOf(db: DB | Tx, entryIds: readonly bigint[]): Promise<LineRow[]> {
+export async function linesOf(db: LedgerDb, entryIds: readonly bigint[]): Promise<LineRow[]> {
   if (entryIds.length === 0) return [];
   return db
     .selectFrom('ledger_lines as l')
@@ -315,7 +317,7 @@ export async function linesOf(db: DB | Tx, entryIds: readonly bigint[]): Promise
 // ---- Accounts ----
 
 export async function findAccount(
-  db: DB | Tx,
+  db: LedgerDb,
   code: string,
   currency: string,
 ): Promise<AccountRow | undefined> {
@@ -327,12 +329,12 @@ export async function findAccount(
     .executeTakeFirst();
 }
 
-export async function listAccounts(db: DB | Tx): Promise<AccountRow[]> {
+export async function listAccounts(db: LedgerDb): Promise<AccountRow[]> {
   return db.selectFrom('ledger_accounts').selectAll().orderBy('currency').orderBy('code').execute();
 }
 
 export async function insertAccount(
-  trx: Tx,
+  trx: LedgerTx,
   account: Omit<AccountRow, 'id' | 'status' | 'created_at' | 'closed_at'>,
 ): Promise<AccountRow | undefined> {
   return trx
@@ -349,11 +351,11 @@ export async function insertAccount(
  * account's status in its statement, so without the fence one could read "open" just before the
  * close commits and then book onto a closed account.
  */
-export async function fencePostings(trx: Tx): Promise<void> {
+export async function fencePostings(trx: LedgerTx): Promise<void> {
   await sql`LOCK TABLE ledger_lines IN SHARE MODE`.execute(trx);
 }
 
-export async function markAccountClosed(trx: Tx, id: number): Promise<AccountRow> {
+export async function markAccountClosed(trx: LedgerTx, id: number): Promise<AccountRow> {
   return trx
     .updateTable('ledger_accounts')
     .set({ status: 'closed', closed_at: sql<Date>`now()` })
@@ -372,7 +374,7 @@ export type BalanceRow = { account_id: number; debit_minor: bigint; credit_minor
  * With `asOf`, only days up to that business date count. (ledger_account_totals, 0002_ledger.sql.)
  */
 export async function accountTotals(
-  db: DB | Tx,
+  db: LedgerDb,
   accountIds: readonly number[] | 'all',
   asOf?: DateString,
 ): Promise<BalanceRow[]> {
@@ -387,7 +389,7 @@ export async function accountTotals(
 export type LoanBalanceRow = { account_id: number; debit_minor: bigint; credit_minor: bigint };
 
 /** A loan's totals per account, summed from its own lines (a loan has a bounded number). */
-export async function loanTotals(db: DB | Tx, loanId: string, asOf?: DateString): Promise<LoanBalanceRow[]> {
+export async function loanTotals(db: LedgerDb, loanId: string, asOf?: DateString): Promise<LoanBalanceRow[]> {
   const date = asOf === undefined ? sql`` : sql`AND l.business_date <= ${asOf}::date`;
   const result = await sql<LoanBalanceRow>`
     SELECT l.account_id,
@@ -402,7 +404,7 @@ export async function loanTotals(db: DB | Tx, loanId: string, asOf?: DateString)
 
 /** The sum of one account's lines on one day up to and including a position (for statement pages). */
 export async function dayTotalsThrough(
-  db: DB | Tx,
+  db: LedgerDb,
   accountId: number,
   date: DateString,
   through: { entryId: bigint; lineNo: number },
@@ -430,7 +432,7 @@ export type StatementLineRow = {
 };
 
 export async function statementLines(
-  db: DB | Tx,
+  db: LedgerDb,
   accountId: number,
   range: { from: DateString; to: DateString },
   after: { date: DateString; entryId: bigint; lineNo: number } | undefined,
@@ -461,7 +463,7 @@ export type FoldOutcome = { folded: boolean; accounts: number; lines: number };
  * sees; deltas of transactions still running stay for the next fold. Returns folded=false when
  * another fold holds the row (it is doing the same work).
  */
-export async function foldBalances(trx: Tx): Promise<FoldOutcome> {
+export async function foldBalances(trx: LedgerTx): Promise<FoldOutcome> {
   const claim = await sql<{
     one: number;
   }>`SELECT 1 AS one FROM ledger_balance_fold FOR UPDATE SKIP LOCKED`.execute(trx);
@@ -498,7 +500,7 @@ export async function foldBalances(trx: Tx): Promise<FoldOutcome> {
 // ---- Posting configuration per product ----
 
 export async function findProductPosting(
-  db: DB | Tx,
+  db: LedgerDb,
   productId: string,
 ): Promise<{ basis: 'accrual' | 'cash'; overrides: unknown } | undefined> {
   return db
@@ -509,7 +511,7 @@ export async function findProductPosting(
 }
 
 export async function upsertProductPosting(
-  trx: Tx,
+  trx: LedgerTx,
   productId: string,
   basis: 'accrual' | 'cash',
   overrides: unknown,

@@ -1,5 +1,5 @@
-import type { ColumnType, Generated } from 'kysely';
-import type { DateString } from '../../platform/schema.ts';
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { DateString } from '../../platform/tables.ts';
 
 // The ledger's tables (migrations/0002_ledger.sql). Only modules/ledger/store.ts touches them.
 
@@ -96,3 +96,7 @@ export interface LedgerTables {
   ledger_account_daily: LedgerAccountDailyTable;
   ledger_product_posting: LedgerProductPostingTable;
 }
+
+/** A connection typed with this context's tables only (its store's SQL). */
+export type LedgerDb = Kysely<LedgerTables> | Transaction<LedgerTables>;
+export type LedgerTx = Transaction<LedgerTables>;

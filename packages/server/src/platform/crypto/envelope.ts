@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
-import type { DB, Tx } from '../db.ts';
+import type { DB, PlatformDb, Tx } from '../db.ts';
 import { type KeyManagementService, LocalKms } from './kms.ts';
 
 // Field encryption (ARCHITECTURE invariant 6, JR/T 0171-2020 C2 data encrypted at rest):
@@ -35,10 +35,11 @@ export function cryptoFor(config: Config): FieldCrypto {
 
 /** A new data key for one record, stored wrapped by the current master key. */
 export async function createDataKey(
-  trx: Tx | DB,
+  connection: DB | Tx,
   kms: KeyManagementService,
   purpose: string,
 ): Promise<DataKey> {
+  const trx: PlatformDb = connection;
   const key = randomBytes(32);
   const wrapped = await kms.wrap(key);
   const id = randomUUID();
@@ -55,7 +56,12 @@ export async function createDataKey(
   return { id, key };
 }
 
-export async function loadDataKey(db: Tx | DB, kms: KeyManagementService, id: string): Promise<DataKey> {
+export async function loadDataKey(
+  connection: DB | Tx,
+  kms: KeyManagementService,
+  id: string,
+): Promise<DataKey> {
+  const db: PlatformDb = connection;
   const row = await db
     .selectFrom('data_keys')
     .select(['master_key_id', 'wrapped_key'])
@@ -67,6 +73,14 @@ export async function loadDataKey(db: Tx | DB, kms: KeyManagementService, id: st
 
 function aad(dataKeyId: string, context: string): Buffer {
   return Buffer.from(`${dataKeyId}\n${context}`, 'utf8');
+}
+
+/**
+ * The context a field ciphertext is bound to: its table, column and record. A ciphertext copied to
+ * another row or column then fails to decrypt (the context is authenticated data).
+ */
+export function fieldContext(table: string, column: string, recordId: string): string {
+  return `${table}.${column}:${recordId}`;
 }
 
 /** Encrypts one field value; `context` names where it lives, e.g. `customers.id_number:<id>`. */
@@ -110,7 +124,7 @@ export type RotationResult = { rewrapped: number; byMasterKey: Record<string, nu
  * ciphertexts do not change. Afterwards the old master keys may be removed from configuration.
  */
 export async function rotateDataKeys(
-  db: DB,
+  db: PlatformDb,
   kms: KeyManagementService,
   batchKeysMax = 500,
 ): Promise<RotationResult> {
@@ -144,7 +158,7 @@ export async function rotateDataKeys(
 }
 
 /** How many data keys each master key wraps (for `fenqi keys status`). */
-export async function dataKeysByMasterKey(db: DB): Promise<Record<string, number>> {
+export async function dataKeysByMasterKey(db: PlatformDb): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom('data_keys')
     .select(['master_key_id', (eb) => eb.fn.countAll<bigint>().as('n')])

@@ -16,17 +16,26 @@ import { Redis } from 'ioredis';
 import { type $ZodType, safeParse } from 'zod/v4/core';
 import { AppError, problemOf } from '../errors.ts';
 import { registerHealthRoutes } from './health.ts';
+import { installJsonParser } from './json-body.ts';
 import { registerMetrics } from './metrics.ts';
 import { errorHandler, RequestValidationError, sendProblem } from './problem.ts';
 import { type AccessControl, assertEveryApiRouteHasPermission, registerRoutes } from './register.ts';
 import type { RouteDefinition, Services } from './route.ts';
 import { RouteTable } from './route-table.ts';
 
-export type Module = { name: string; routes: RouteDefinition[] };
+/** What the HTTP layer needs of a module: its routes (modules/module.ts declares the rest). */
+export type Module = { name: string; routes: readonly RouteDefinition[] };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The raw JSON body: signatures (partners, payment channels) are over its exact bytes. */
+    fenqiRawBody?: Buffer;
+  }
+}
 
 export type AppOptions = {
   services: Services;
-  modules: Module[];
+  modules: readonly Module[];
   accessControl: AccessControl;
   version: string;
 };
@@ -89,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   // JSON only: a text/plain body is refused with 415 rather than reaching a handler as a string.
   app.removeContentTypeParser('text/plain');
+  installJsonParser(app, config.httpBodyDepthMax);
 
   const routes = new RouteTable();
   app.addHook('onRoute', (route) => {

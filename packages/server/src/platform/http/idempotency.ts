@@ -1,6 +1,7 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { DB, Tx } from '../db.ts';
+import { canonicalJson } from '../canonical-json.ts';
+import type { PlatformDb } from '../db.ts';
 import { AppError } from '../errors.ts';
 
 // Idempotency-Key handling (ARCHITECTURE invariant 3). The key is scoped to the caller; the request
@@ -44,16 +45,6 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   return key;
 }
 
-/** JSON with object keys sorted, so that key order and whitespace do not change the fingerprint. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
 /**
  * The request's identity for replay checks: an HMAC, not a plain hash, because bodies carry
  * personal data (ID and card numbers) that an unkeyed hash would let anyone with a copy of the
@@ -87,7 +78,7 @@ export type ClaimRequest = {
  * Claims the key in its own short transaction (autocommit), so concurrent requests with the same
  * key see it at once instead of queueing behind the first request's business transaction.
  */
-export async function claimIdempotencyKey(db: DB, request: ClaimRequest): Promise<Claim> {
+export async function claimIdempotencyKey(db: PlatformDb, request: ClaimRequest): Promise<Claim> {
   const token = randomUUID();
   // A claim may be taken over only when it is stale (its process died: no completion within
   // lockSeconds) for the very same request, or when the key has expired but was not yet pruned.
@@ -161,7 +152,7 @@ type OwnedClaim = Extract<Claim, { outcome: 'claimed' }>;
  * back, so that only one attempt's effects ever commit.
  */
 export async function completeIdempotencyKey(
-  trx: Tx | DB,
+  trx: PlatformDb,
   claim: OwnedClaim,
   response: StoredResponse,
 ): Promise<void> {
@@ -186,7 +177,7 @@ export async function completeIdempotencyKey(
 }
 
 /** Gives the key back (the request failed in a way a retry may fix, e.g. a 5xx). */
-export async function releaseIdempotencyKey(db: DB, claim: OwnedClaim): Promise<void> {
+export async function releaseIdempotencyKey(db: PlatformDb, claim: OwnedClaim): Promise<void> {
   await db
     .deleteFrom('idempotency_keys')
     .where('caller', '=', claim.caller)
@@ -197,7 +188,7 @@ export async function releaseIdempotencyKey(db: DB, claim: OwnedClaim): Promise<
 }
 
 /** Deletes expired keys in batches; returns how many were removed. Run by the worker's prune job. */
-export async function pruneIdempotencyKeys(db: DB, batchRowsMax = 10_000): Promise<number> {
+export async function pruneIdempotencyKeys(db: PlatformDb, batchRowsMax = 10_000): Promise<number> {
   let total = 0;
   for (;;) {
     const result = await sql`

@@ -108,7 +108,7 @@ async function runCommand(
 /** Registers declared routes. Every route must name a permission; start-up fails otherwise. */
 export function registerRoutes(
   app: FastifyInstance,
-  routes: RouteDefinition[],
+  routes: readonly RouteDefinition[],
   services: Services,
   accessControl: AccessControl,
 ): void {

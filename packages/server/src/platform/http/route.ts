@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Config } from '../config.ts';
 import type { DB, Tx } from '../db.ts';
-import type { Logger } from '../logger.ts';
+import type { Services } from '../services.ts';
 
 // How every API route is declared. A route names its permission, its Zod schemas (the source of
 // validation, OpenAPI and the disclosure boundary of the response), and one of three kinds:
@@ -32,11 +31,7 @@ export type Caller = {
   credentialId?: string;
 };
 
-export type Services = {
-  config: Config;
-  db: DB;
-  logger: Logger;
-};
+export type { Services };
 
 type AnyZod = z.ZodType;
 
@@ -70,7 +65,8 @@ type DeepReadonly<T> = T extends (infer E)[]
 export type Result<S extends RouteSchemas> = {
   [K in SuccessStatus<S>]: {
     status: K;
-    body: DeepReadonly<z.input<S['response'][K]>>;
+    /** The response as the service returns it (bigints, Dates); the schema's codecs encode it. */
+    body: DeepReadonly<z.output<S['response'][K]>>;
     headers?: Record<string, string>;
   };
 }[SuccessStatus<S>];

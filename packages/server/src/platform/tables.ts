@@ -1,12 +1,9 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { CustomerTables } from '../modules/customers/tables.ts';
-import type { IamTables } from '../modules/iam/tables.ts';
-import type { LedgerTables } from '../modules/ledger/tables.ts';
 import type { CryptoTables } from './crypto/tables.ts';
 
-// The tables the platform itself owns. Each module declares its own tables beside its store.ts
-// and adds them to `Database` below, so one typed Kysely instance serves the whole monolith while
-// every table still has exactly one owning module.
+// The tables the platform itself owns (migrations 0001 and 0003's data_keys). Each module declares
+// its own tables beside its store in `tables.ts`; the whole schema is composed only where the
+// modules are (modules/database.ts), so the platform never depends on a module.
 
 /** A YYYY-MM-DD business date (PostgreSQL `date`, parsed as a string, never a Date). */
 export type DateString = string;
@@ -46,7 +43,7 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
-export interface Database extends LedgerTables, CryptoTables, IamTables, CustomerTables {
+export interface PlatformTables extends CryptoTables {
   business_date: BusinessDateTable;
   business_date_history: BusinessDateHistoryTable;
   idempotency_keys: IdempotencyKeyTable;

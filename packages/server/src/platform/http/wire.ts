@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { text } from './text.ts';
+
+// How values travel on the wire, in one place. Handlers and services work with bigint minor units,
+// bigint ids and Date instants; these codecs are the schemas' fields, so validation decodes a
+// request into those types and serialization (z.encode in register.ts) encodes a handler's result
+// back to JSON. int64 does not fit a JSON number, so money and ids are decimal strings.
+
+/** The largest PostgreSQL bigint: ids and cursors beyond it cannot exist. */
+export const int8Max = 9_223_372_036_854_775_807n;
+
+/** An amount in minor units (fen for CNY), as a decimal string. */
+export const minorUnits = z.codec(
+  text()
+    .regex(/^-?\d{1,40}$/, 'must be a whole number of minor units')
+    .describe('An amount in minor units (fen for CNY), as a decimal string'),
+  z.bigint(),
+  { decode: (value) => BigInt(value), encode: (value) => value.toString() },
+);
+
+/** A positive bigint id (journal entry, audit seq) as a decimal string, within PostgreSQL's bigint. */
+export const bigintId = z.codec(
+  text()
+    .regex(/^[1-9]\d{0,18}$/, 'must be a positive whole number of at most 19 digits')
+    .describe('A positive 64-bit id, as a decimal string'),
+  z.bigint().max(int8Max, `must be at most ${int8Max}`),
+  { decode: (value) => BigInt(value), encode: (value) => value.toString() },
+);
+
+/** An instant, ISO 8601 in UTC (`2026-12-01T08:00:00.000Z`). */
+export const instant = z.codec(z.iso.datetime().describe('An instant, ISO 8601 in UTC'), z.date(), {
+  decode: (value) => new Date(value),
+  encode: (value) => value.toISOString(),
+});
