@@ -55,6 +55,7 @@ export const errorCatalogue = {
     title: 'A concurrent request changed the same data; retry the request',
   },
   payload_too_large: { status: 413, title: 'The request body is too large' },
+  uri_too_long: { status: 414, title: 'The request path is too long' },
   unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
   journal_too_few_lines: { status: 422, title: 'A journal entry needs at least two lines' },
   journal_amount_not_positive: {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, verifyAuditChain } from '../../src/modules/iam/audit.ts';
+import { appendAudit, auditInstant, verifyAuditChain } from '../../src/modules/iam/audit.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { testKeys } from '../support/server.ts';
@@ -118,6 +118,35 @@ describe('audit log', () => {
     expect(again.stdout).toContain(`BROKEN at row seq ${victim}:`);
     // Repair for the next test: drop the tampered rows and everything after (the guards are bypassed on purpose).
     await tamper(sql`DELETE FROM audit_log WHERE seq >= ${victim}`);
+  });
+
+  it('a change to a row’s time of a microsecond is detected (times are hashed to the microsecond)', async () => {
+    const seqs = await appendEvents(3);
+    const victim = seqs[1] ?? 0n;
+    const stored = await sql<{ at: string }>`
+      SELECT occurred_at::text AS at FROM audit_log WHERE seq = ANY (${seqs.map(String)}::int8[])`.execute(
+      database.db,
+    );
+    // Appends take the database clock to the microsecond: rows appended within one millisecond
+    // still get distinct instants.
+    expect(new Set(stored.rows.map((row) => row.at)).size).toBe(3);
+    const config = loadConfig({ ...testKeys, DATABASE_URL: database.url });
+    expect(await verifyAuditChain(database.db, config.secrets.auditKey)).toMatchObject({ ok: true });
+    await tamper(
+      sql`UPDATE audit_log SET occurred_at = occurred_at + interval '1 microsecond' WHERE seq = ${victim}`,
+    );
+    expect(await verifyAuditChain(database.db, config.secrets.auditKey)).toMatchObject({
+      ok: false,
+      brokenSeq: String(victim),
+      reason: 'hash does not match the row content (the row was changed)',
+    });
+    await tamper(sql`DELETE FROM audit_log WHERE seq >= ${victim}`);
+  });
+
+  it('an instant is written with milliseconds, and three more digits only when it has them', () => {
+    expect(auditInstant(1_767_225_600_123_000n)).toBe('2026-01-01T00:00:00.123Z');
+    expect(auditInstant(1_767_225_600_123_456n)).toBe('2026-01-01T00:00:00.123456Z');
+    expect(auditInstant(1_767_225_600_000_001n)).toBe('2026-01-01T00:00:00.000001Z');
   });
 
   it('a deleted row is found at the row after it', async () => {

@@ -182,6 +182,35 @@ describe('maker-checker role changes', () => {
     ).toBe(403);
   });
 
+  it('a checker may not decide a change to their own roles: 403 checker_is_subject, nothing changes', async () => {
+    const maker = await signIn(
+      database.db,
+      server.config,
+      await createStaff(database.db, server.config, ['admin']),
+    );
+    const subject = await createStaff(database.db, server.config, ['admin']);
+    const subjectSession = await signIn(database.db, server.config, subject);
+    const requested = await command(maker, `/api/v1/iam/users/${subject.id}/role-changes`, {
+      roles: ['admin', 'finance'],
+      reason: 'Also finance',
+    });
+    const id = (requested.json as { id: string }).id;
+    for (const decision of ['approve', 'reject']) {
+      const own = await command(subjectSession, `/api/v1/approvals/${id}/${decision}`, { note: 'mine' });
+      expect(own.status).toBe(403);
+      expect(own.json).toMatchObject({ code: 'checker_is_subject' });
+    }
+    expect(await rolesOf(subject.id)).toEqual(['admin']);
+    expect(await auditActions(database.db, id)).toEqual(['approvals.requested']);
+    const other = await signIn(
+      database.db,
+      server.config,
+      await createStaff(database.db, server.config, ['admin']),
+    );
+    expect((await command(other, `/api/v1/approvals/${id}/approve`)).status).toBe(200);
+    expect(await rolesOf(subject.id)).toEqual(['admin', 'finance']);
+  });
+
   it('lists the registered actions with their maker and checker permissions', async () => {
     const auditor = await signIn(
       database.db,

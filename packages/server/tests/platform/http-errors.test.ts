@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { countNotes, createNotesTable, notesModule } from '../support/notes-module.ts';
 import { http, useTestServer } from '../support/server.ts';
@@ -104,12 +105,19 @@ describe('problem+json for every error class', () => {
       headers: key(),
     });
     const problem = expectProblem(result, 400, 'validation_failed');
+    // Unknown fields are refused, as every route does (docs/api/README.md).
     expect(problem.errors).toEqual([
       { in: 'body', path: 'text', message: 'must not be empty' },
       { in: 'body', path: 'amount', message: 'must be a decimal amount with at most 2 decimals' },
+      {
+        in: 'body',
+        path: 'extra',
+        message: 'is not a field of this request (unknown fields are refused)',
+        code: 'unknown_field',
+      },
     ]);
     expect(problem.detail).toBe(
-      'The body is not valid: text: must not be empty; amount: must be a decimal amount with at most 2 decimals',
+      'The body is not valid: text: must not be empty; amount: must be a decimal amount with at most 2 decimals; extra: is not a field of this request (unknown fields are refused)',
     );
     expect(await countNotes(database.db)).toBe(0);
   });
@@ -166,6 +174,110 @@ describe('problem+json for every error class', () => {
   });
 });
 
+describe('hostile requests', () => {
+  it('a body nested 1,000 deep is 400 body_too_deep before anything walks it, and writes nothing', async () => {
+    // 1,000 is what fits this server's 2 KiB body limit; idempotency.test.ts sends 20,000.
+    const deep = `{"text":${'['.repeat(1000)}${']'.repeat(1000)}}`;
+    const before = await countNotes(database.db);
+    const result = await http(server.baseUrl, 'POST', '/api/v1/test-notes', {
+      rawBody: deep,
+      headers: { 'content-type': 'application/json', ...key() },
+    });
+    const problem = expectProblem(result, 400, 'body_too_deep');
+    expect(problem.detail).toBe(
+      'The request body nests arrays and objects more than 32 deep; no request of this API does.',
+    );
+    expect(await countNotes(database.db)).toBe(before);
+    const requestId = result.headers.get('x-request-id');
+    expect(server.logs.some((line) => line.requestId === requestId && line.msg === 'unhandled error')).toBe(
+      false,
+    );
+  });
+
+  it('counts depth exactly: 32 levels parse, 33 are refused; brackets inside strings do not count', async () => {
+    const nested = (depth: number) => `${'['.repeat(depth - 1)}"x"${']'.repeat(depth - 1)}`;
+    const at = (depth: number) =>
+      http(server.baseUrl, 'POST', '/api/v1/test-notes', {
+        rawBody: `{"text":${nested(depth)}}`,
+        headers: { 'content-type': 'application/json', ...key() },
+      });
+    expectProblem(await at(32), 400, 'validation_failed');
+    expectProblem(await at(33), 400, 'body_too_deep');
+    const quoted = await http(server.baseUrl, 'POST', '/api/v1/test-notes', {
+      body: { text: `[{"\\[${'['.repeat(100)}` },
+      headers: key(),
+    });
+    expect(quoted.status).toBe(201);
+  });
+
+  it('a body sent to a route that takes none is 400 body_not_allowed and runs nothing', async () => {
+    const result = await http(server.baseUrl, 'POST', '/api/v1/test-notes/7/touch', {
+      body: { anything: true },
+      headers: key(),
+    });
+    expectProblem(result, 400, 'body_not_allowed');
+    const empty = await http(server.baseUrl, 'POST', '/api/v1/test-notes/7/touch', { headers: key() });
+    expect(empty.status).toBe(200);
+  });
+
+  it('a GET with a body is refused too', async () => {
+    const result = await rawRequest(server.baseUrl, 'GET', '/api/v1/business-date', '{"a":1}');
+    expect(result.status).toBe(400);
+    expect(JSON.parse(result.body)).toMatchObject({ code: 'body_not_allowed' });
+  });
+
+  it('a path parameter over 200 characters is 414 uri_too_long as problem+json', async () => {
+    const result = await http(server.baseUrl, 'GET', `/api/v1/test-notes/${'1'.repeat(201)}`);
+    const problem = expectProblem(result, 414, 'uri_too_long');
+    expect(problem.detail).toBe('A path segment is longer than this API accepts (200 characters).');
+    const longest = await http(server.baseUrl, 'GET', `/api/v1/test-notes/${'x'.repeat(200)}`);
+    expect((expectProblem(longest, 400, 'validation_failed').errors as { in: string }[])[0]?.in).toBe(
+      'params',
+    );
+  });
+
+  it('a percent-escape that is not UTF-8 (%ff) is 400 bad_request as problem+json', async () => {
+    const result = await http(server.baseUrl, 'GET', '/api/v1/test-notes/%ff');
+    const problem = expectProblem(result, 400, 'bad_request');
+    expect(problem.detail).toBe(
+      'The path is not a valid URL: a percent-escape in it does not decode to UTF-8 text.',
+    );
+  });
+
+  it('a NUL character in a body, query or path is a 400 field error, never a 500', async () => {
+    const before = await countNotes(database.db);
+    const body = await http(server.baseUrl, 'POST', '/api/v1/test-notes', {
+      body: { text: 'a\u0000b' },
+      headers: key(),
+    });
+    expect((expectProblem(body, 400, 'validation_failed').errors as unknown[])[0]).toEqual({
+      in: 'body',
+      path: 'text',
+      message: 'must not contain NUL characters or unpaired surrogates',
+    });
+    const surrogate = await http(server.baseUrl, 'POST', '/api/v1/test-notes', {
+      rawBody: '{"text":"lone \\ud800 here"}',
+      headers: { 'content-type': 'application/json', ...key() },
+    });
+    expectProblem(surrogate, 400, 'validation_failed');
+    expectProblem(await http(server.baseUrl, 'GET', '/api/v1/test-notes/%00'), 400, 'validation_failed');
+    expect(await countNotes(database.db)).toBe(before);
+  });
+
+  it('a unique violation no store anticipated is 409 concurrent_conflict, rolled back, not a 500', async () => {
+    const before = await countNotes(database.db);
+    const result = await http(server.baseUrl, 'POST', '/api/v1/test-notes', {
+      body: { text: 'dup', failAfterWrite: 'duplicate' },
+      headers: key(),
+    });
+    const problem = expectProblem(result, 409, 'concurrent_conflict');
+    expect(problem.detail).toBe(
+      'Another request changed the same data at the same time. Retry the request (with the same Idempotency-Key).',
+    );
+    expect(await countNotes(database.db)).toBe(before);
+  });
+});
+
 describe('request ids', () => {
   it('echoes a well-formed caller request id and uses it in the log', async () => {
     const result = await http(server.baseUrl, 'GET', '/api/v1/business-date', {
@@ -184,3 +296,23 @@ describe('request ids', () => {
     expect(result.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+/** A request fetch() will not send (a GET with a body), over node:http. */
+function rawRequest(baseUrl: string, method: string, path: string, body: string) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const request = httpRequest(
+      `${baseUrl}${path}`,
+      { method, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}

@@ -213,6 +213,21 @@ describe('Idempotency-Key on mutating routes', () => {
     );
   });
 
+  it('a body of 20,000 nested arrays is refused (400 body_too_deep) before the fingerprint walks it', async () => {
+    const before = await countNotes(database.db);
+    const result = await http(server.baseUrl, 'POST', '/api/v1/test-notes', {
+      rawBody: `{"text":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+      headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+    });
+    expect(result.status).toBe(400);
+    expect(result.json).toMatchObject({ code: 'body_too_deep' });
+    expect(await countNotes(database.db)).toBe(before);
+    const requestId = result.headers.get('x-request-id');
+    expect(server.logs.some((line) => line.requestId === requestId && line.msg === 'unhandled error')).toBe(
+      false,
+    );
+  });
+
   it('stores keys with the configured time to live', async () => {
     const key = crypto.randomUUID();
     await post({ text: 'ttl' }, key);

@@ -5,6 +5,7 @@ import type { ContextModule } from '../../src/modules/module.ts';
 import type { DB } from '../../src/platform/db.ts';
 import { AppError } from '../../src/platform/errors.ts';
 import { commandRoute, queryRoute } from '../../src/platform/http/route.ts';
+import { text } from '../../src/platform/http/text.ts';
 
 // A minimal module used only by the platform tests: one table, a command that writes one row, a
 // query, and handlers that fail on purpose. It exercises the route kinds the real modules use.
@@ -15,18 +16,19 @@ export async function createNotesTable(db: DB): Promise<void> {
     text text NOT NULL,
     amount_minor bigint NOT NULL DEFAULT 0
   )`.execute(db);
+  await sql`CREATE TABLE IF NOT EXISTS test_note_tags (tag text PRIMARY KEY)`.execute(db);
 }
 
 const note = z.object({ id: z.string(), text: z.string(), amountMinor: z.string() });
 
-const createNote = z.object({
-  text: z.string().min(1, 'must not be empty').max(200),
-  amount: z
-    .string()
+const createNote = z.strictObject({
+  text: text().min(1, 'must not be empty').max(200),
+  amount: text()
     .regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal amount with at most 2 decimals')
     .optional(),
   delayMs: z.number().int().min(0).max(5000).optional(),
-  failAfterWrite: z.enum(['domain', 'bug']).optional(),
+  // `duplicate` writes a second row with the same unique tag: a race no store anticipated.
+  failAfterWrite: z.enum(['domain', 'bug', 'duplicate']).optional(),
 });
 
 function toMinor(amount: string | undefined): bigint {
@@ -60,11 +62,26 @@ export const notesModule: ContextModule = {
           throw new AppError('validation_failed', 'rejected after the write, on purpose');
         if (body.failAfterWrite === 'bug')
           throw new Error('internal detail that must not leak: secret-table-name');
+        if (body.failAfterWrite === 'duplicate') {
+          await sql`INSERT INTO test_note_tags (tag) VALUES ('same'), ('same')`.execute(trx);
+        }
         return {
           status: 201,
           body: { id: String(row.id), text: row.text, amountMinor: String(row.amount_minor) },
         };
       },
+    }),
+    commandRoute({
+      method: 'POST',
+      url: '/api/v1/test-notes/:id/touch',
+      permission: 'test-notes:write',
+      summary: 'A command without a request body (test module)',
+      tags: ['test'],
+      schema: {
+        params: z.strictObject({ id: text().regex(/^\d+$/) }),
+        response: { 200: z.object({ id: z.string() }) },
+      },
+      handler: async ({ params }) => ({ status: 200, body: { id: params.id } }),
     }),
     queryRoute({
       method: 'GET',
@@ -72,7 +89,7 @@ export const notesModule: ContextModule = {
       permission: 'test-notes:read',
       summary: 'Read a note (test module)',
       tags: ['test'],
-      schema: { params: z.object({ id: z.string().regex(/^\d+$/) }), response: { 200: note } },
+      schema: { params: z.strictObject({ id: text().regex(/^\d+$/) }), response: { 200: note } },
       handler: async ({ db, params }) => {
         const result = await sql<{ id: bigint; text: string; amount_minor: bigint }>`
           SELECT id, text, amount_minor FROM test_notes WHERE id = ${params.id}`.execute(db);

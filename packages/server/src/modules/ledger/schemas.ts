@@ -1,28 +1,25 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../platform/business-date.ts';
+import { text } from '../../platform/http/text.ts';
 
 // Request and response schemas of the ledger's read API (the source of OpenAPI). Amounts are
 // strings of minor units (int64 does not fit a JSON number); instants are ISO 8601 UTC.
 
-export const businessDate = z
-  .string()
+export const businessDate = text()
   .refine(isIsoDate, 'must be a date YYYY-MM-DD')
   .describe('A business date, YYYY-MM-DD');
-const minor = z
-  .string()
+const minor = text()
   .regex(/^-?\d+$/)
   .describe('An amount in minor units (fen for CNY), as a decimal string');
 const instant = z.iso.datetime().describe('An instant, ISO 8601 in UTC');
-const currency = z
-  .string()
+const currency = text()
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as CNY')
   .describe('ISO 4217 currency code');
-const accountCode = z
-  .string()
+const accountCode = text()
   .regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$/, 'must be an account code')
   .describe('Account code, e.g. 1301');
-const entryId = z.string().regex(/^\d{1,19}$/, 'must be a journal entry id');
-const dimension = z.string().min(1).max(64);
+const entryId = text().regex(/^\d{1,19}$/, 'must be a journal entry id');
+const dimension = text().min(1).max(64);
 const side = z.enum(['debit', 'credit']);
 
 export const balanceSchema = z
@@ -55,23 +52,23 @@ export const accountListSchema = z
   .object({ asOf: businessDate.nullable(), accounts: z.array(accountSchema) })
   .meta({ id: 'LedgerAccountList' });
 
-export const accountQuerySchema = z.object({
+export const accountQuerySchema = z.strictObject({
   currency: currency.default('CNY'),
   asOf: businessDate.optional().describe('Balance at the end of this business date; now when absent'),
 });
 
-export const accountListQuerySchema = z.object({
+export const accountListQuerySchema = z.strictObject({
   asOf: businessDate.optional().describe('Balances at the end of this business date; now when absent'),
 });
 
-export const accountParamsSchema = z.object({ code: accountCode });
+export const accountParamsSchema = z.strictObject({ code: accountCode });
 
-export const statementQuerySchema = z.object({
+export const statementQuerySchema = z.strictObject({
   currency: currency.default('CNY'),
   from: businessDate,
   to: businessDate,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+  cursor: text().max(200).optional().describe('nextCursor of the previous page'),
 });
 
 export const statementSchema = z
@@ -130,14 +127,13 @@ export const entrySchema = z
   })
   .meta({ id: 'JournalEntry' });
 
-export const entryListQuerySchema = z.object({
+export const entryListQuerySchema = z.strictObject({
   from: businessDate.optional(),
   to: businessDate.optional(),
   account: accountCode.optional().describe('Only entries with a line on this account'),
   currency: currency.default('CNY').describe('Currency of `account`'),
   loanId: dimension.optional().describe('Only entries with a line booked against this loan'),
-  eventType: z
-    .string()
+  eventType: text()
     .regex(/^[a-z][a-z0-9_]{0,39}$/)
     .optional(),
   after: entryId.optional().describe('nextAfter of the previous page'),
@@ -148,9 +144,9 @@ export const entryListSchema = z
   .object({ entries: z.array(entrySchema), nextAfter: entryId.nullable() })
   .meta({ id: 'JournalEntryList' });
 
-export const entryParamsSchema = z.object({ id: entryId });
+export const entryParamsSchema = z.strictObject({ id: entryId });
 
-export const trialBalanceQuerySchema = z.object({
+export const trialBalanceQuerySchema = z.strictObject({
   date: businessDate.optional().describe('End of this business date; the current business date when absent'),
 });
 
@@ -180,9 +176,9 @@ export const trialBalanceSchema = z
   })
   .meta({ id: 'TrialBalance' });
 
-export const loanParamsSchema = z.object({ loanId: dimension });
+export const loanParamsSchema = z.strictObject({ loanId: dimension });
 
-export const loanBalanceQuerySchema = z.object({ asOf: businessDate.optional() });
+export const loanBalanceQuerySchema = z.strictObject({ asOf: businessDate.optional() });
 
 export const loanBalanceSchema = z
   .object({
@@ -207,14 +203,14 @@ export const loanBalanceSchema = z
  */
 export const manualJournalSchema = z
   .object({
-    description: z.string().min(1).max(500),
+    description: text().min(1).max(500),
     businessDate: businessDate.optional(),
     lines: z
       .array(
-        z.object({
+        z.strictObject({
           account: accountCode,
           side,
-          amountMinor: z.string().regex(/^\d{1,18}$/, 'must be a positive number of minor units'),
+          amountMinor: text().regex(/^\d{1,18}$/, 'must be a positive number of minor units'),
           currency,
           loanId: dimension.optional(),
           customerId: dimension.optional(),

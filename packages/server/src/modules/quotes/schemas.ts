@@ -1,33 +1,33 @@
 import { z } from 'zod';
+import { text } from '../../platform/http/text.ts';
 
 // Shapes only: strings where decimals and names go, integers for counts. Every semantic rule
 // (decimal syntax, minor-unit precision, allowed names, ranges, combinations) is checked by
 // @fenqi/core, which reports issues with stable codes (docs/loan-math.md).
 
-const decimal = (description: string) => z.string().max(40).describe(description);
+const decimal = (description: string) => text().max(40).describe(description);
 const optionalDecimal = (description: string) => decimal(description).nullish();
 
 export const quoteRequest = z
-  .object({
+  .strictObject({
     principal: decimal('Amount borrowed, a decimal string in major units, e.g. "40000.00"'),
-    currency: z.string().max(3).nullish().describe('ISO 4217 code; default CNY'),
-    method: z
-      .string()
+    currency: text().max(3).nullish().describe('ISO 4217 code; default CNY'),
+    method: text()
       .max(40)
       .describe('equal_installment | equal_principal | interest_first | flat_fee | bullet | daily'),
     annualRate: optionalDecimal('Nominal annual interest rate as a fraction, e.g. "0.053"'),
     periodFeeRate: optionalDecimal('Fee per period as a fraction of the original principal (flat_fee)'),
     termCount: z.number().int().describe('Number of installments'),
-    frequency: z.string().max(20).nullish().describe('monthly (default) | biweekly | weekly | days:N'),
-    startDate: z.string().max(10).nullish().describe('YYYY-MM-DD; default: the current business date'),
-    firstDueDate: z.string().max(10).nullish().describe('YYYY-MM-DD; a broken first period when given'),
+    frequency: text().max(20).nullish().describe('monthly (default) | biweekly | weekly | days:N'),
+    startDate: text().max(10).nullish().describe('YYYY-MM-DD; default: the current business date'),
+    firstDueDate: text().max(10).nullish().describe('YYYY-MM-DD; a broken first period when given'),
     dueDay: z.number().int().nullish().describe('Fixed day of month for due dates (31 = month end)'),
-    interestPeriod: z.string().max(20).nullish().describe('per_period | daily'),
-    dayCount: z.string().max(10).nullish().describe('ACT_360 (default) | ACT_365 | 30_360'),
-    remainder: z.string().max(20).nullish().describe('last_principal (default) | last_interest'),
-    rounding: z.string().max(10).nullish().describe('half_up (default) | half_even | down | up'),
+    interestPeriod: text().max(20).nullish().describe('per_period | daily'),
+    dayCount: text().max(10).nullish().describe('ACT_360 (default) | ACT_365 | 30_360'),
+    remainder: text().max(20).nullish().describe('last_principal (default) | last_interest'),
+    rounding: text().max(10).nullish().describe('half_up (default) | half_even | down | up'),
     upfrontFee: optionalDecimal('Up-front fee in major units'),
-    upfrontFeeMode: z.string().max(10).nullish().describe('deducted (default) | financed'),
+    upfrontFeeMode: text().max(10).nullish().describe('deducted (default) | financed'),
     graceTerms: z.number().int().nullish().describe('Leading periods of interest only'),
     penaltyRate: optionalDecimal('Annual penalty rate on overdue amounts'),
   })
@@ -66,15 +66,15 @@ export const quoteResponse = z
 
 export const aprRequest = z
   .union([
-    z.object({
-      frequency: z.string().max(20).nullish(),
+    z.strictObject({
+      frequency: text().max(20).nullish(),
       received: decimal('What the borrower received'),
       payments: z.array(decimal('A payment')).min(1).max(2400),
     }),
-    z.object({
-      frequency: z.string().max(20).nullish(),
+    z.strictObject({
+      frequency: text().max(20).nullish(),
       cashflows: z
-        .array(z.object({ date: z.string().max(10), amount: decimal('Positive received, negative paid') }))
+        .array(z.strictObject({ date: text().max(10), amount: decimal('Positive received, negative paid') }))
         .min(2)
         .max(2400),
     }),

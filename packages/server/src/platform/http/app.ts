@@ -18,7 +18,7 @@ import { AppError, problemOf } from '../errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { installJsonParser } from './json-body.ts';
 import { registerMetrics } from './metrics.ts';
-import { errorHandler, RequestValidationError, sendProblem } from './problem.ts';
+import { errorHandler, frameworkErrorHandler, RequestValidationError, sendProblem } from './problem.ts';
 import { type AccessControl, assertEveryApiRouteHasPermission, registerRoutes } from './register.ts';
 import type { RouteDefinition, Services } from './route.ts';
 import { RouteTable } from './route-table.ts';
@@ -65,6 +65,9 @@ class RequestLog extends LogController {
   }
 }
 
+/** No path parameter this API defines is longer (ids, codes); longer ones are refused with 414. */
+const pathParameterCharsMax = 200;
+
 const requestIdPattern = /^[A-Za-z0-9._:-]{8,128}$/;
 
 function requestId(request: { headers: Record<string, string | string[] | undefined> }): string {
@@ -85,7 +88,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     requestTimeout: config.httpRequestTimeoutMs,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: pathParameterCharsMax },
+    frameworkErrors: frameworkErrorHandler,
   });
 
   app.setValidatorCompiler(({ schema }) => (data) => {

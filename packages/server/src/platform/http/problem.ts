@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { concurrentConflict, isConflict } from '../db-errors.ts';
 import {
   AppError,
   errorCatalogue,
@@ -36,11 +37,19 @@ const locationOf: Record<string, ValidationLocation> = {
 };
 
 export function fieldErrors(issues: z.core.$ZodIssue[], location?: ValidationLocation): FieldError[] {
-  return issues.map((issue) => ({
-    ...(location === undefined ? {} : { in: location }),
-    path: issue.path.length === 0 ? '' : issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
+  const at = location === undefined ? {} : { in: location };
+  const joined = (path: readonly PropertyKey[]) => path.map(String).join('.');
+  return issues.flatMap((issue): FieldError[] =>
+    // Unknown fields are refused on every route (docs/api/README.md): one error per field, at its path.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          ...at,
+          path: joined([...issue.path, key]),
+          message: 'is not a field of this request (unknown fields are refused)',
+          code: 'unknown_field',
+        }))
+      : [{ ...at, path: joined(issue.path), message: issue.message }],
+  );
 }
 
 function fromFastify(error: FastifyError): AppError | undefined {
@@ -61,6 +70,13 @@ function fromFastify(error: FastifyError): AppError | undefined {
       return new AppError('payload_too_large', 'The request body is larger than this server accepts.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('bad_request', 'The Content-Length header does not match the body.');
+    case 'FST_ERR_BAD_URL':
+      return new AppError(
+        'bad_request',
+        'The path is not a valid URL: a percent-escape in it does not decode to UTF-8 text.',
+      );
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('uri_too_long', 'A path segment is longer than this API accepts (200 characters).');
   }
   if (error instanceof SyntaxError && error.statusCode === 400) {
     return new AppError('malformed_json', 'The request body could not be parsed as JSON.');
@@ -86,6 +102,12 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, proble
     requestId: request.id,
   };
   return reply.status(problem.status).type(problemContentType).send(JSON.stringify(body));
+}
+
+/** Fastify's own routing errors (a bad percent-escape, an overlong path parameter), as problems. */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id);
+  return errorHandler(error, request, reply);
 }
 
 export function errorHandler(
@@ -118,6 +140,12 @@ export function errorHandler(
   }
   const mapped = fromFastify(error as FastifyError);
   if (mapped) return sendProblem(reply, request, problemOf(mapped));
+  if (isConflict(error)) {
+    // A race no store anticipated (a unique key, a deadlock): the request changed nothing and a
+    // retry may succeed, so it is a conflict to report, not a crash to hide behind an incident id.
+    request.log.warn({ err: error }, 'request lost a race with a concurrent one');
+    return sendProblem(reply, request, problemOf(concurrentConflict()));
+  }
 
   // A bug or an outage: log everything under an incident id, tell the client only the id.
   const incidentId = randomUUID();

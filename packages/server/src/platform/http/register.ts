@@ -1,6 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { DB, Tx } from '../db.ts';
+import { isRetryableConflict } from '../db-errors.ts';
+import { AppError } from '../errors.ts';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -59,6 +62,29 @@ function fingerprintKeyOf(config: Services['config']): KeyObject {
   return key;
 }
 
+/**
+ * A command's transaction is run again when PostgreSQL aborted it only to resolve a conflict with a
+ * concurrent one (serialization failure, deadlock): nothing of it committed, so the retry is the
+ * same request. Handlers therefore keep every effect inside the transaction.
+ */
+const commandAttemptsMax = 3;
+
+async function inTransaction<T>(db: DB, work: (trx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      if (attempt >= commandAttemptsMax || !isRetryableConflict(error)) throw error;
+    }
+  }
+}
+
+/** Whether the request carries a body (any length above zero, or a chunked one). */
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
 async function runCommand(
   route: Extract<RouteDefinition, { kind: 'command' }>,
   input: Parameters<Extract<RouteDefinition, { kind: 'compute' }>['handler']>[0],
@@ -83,7 +109,7 @@ async function runCommand(
       return reply.status(claim.response.status).type(claim.response.contentType).send(claim.response.body);
     }
     try {
-      const response = await db.transaction().execute(async (trx) => {
+      const response = await inTransaction(db, async (trx) => {
         const result = await route.handler({ ...input, trx });
         const sendable = serialize(route, result);
         await completeIdempotencyKey(trx, claim, {
@@ -146,6 +172,12 @@ export function registerRoutes(
       },
       handler: async (request, reply) => {
         const caller = await accessControl.authorize(request, route);
+        if (route.schema.body === undefined && hasBody(request)) {
+          throw new AppError(
+            'body_not_allowed',
+            `${route.method} ${route.url} takes no request body; send none.`,
+          );
+        }
         const input = {
           params: request.params as never,
           query: request.query as never,
