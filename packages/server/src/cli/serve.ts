@@ -3,6 +3,7 @@ import { openDatabase } from '../platform/database.ts';
 import { buildApp } from '../platform/http/app.ts';
 import { startJobs } from '../platform/jobs.ts';
 import { migrate } from '../platform/migrate.ts';
+import { schemaStatus, schemaStatusMessage } from '../platform/schema-status.ts';
 import type { Command } from './command.ts';
 import {
   createLogger,
@@ -30,16 +31,20 @@ export async function startServer(options: ServeOptions): Promise<number> {
 
   const database = await openDatabase(config, logger);
   components.push({ name: 'database', stop: () => database.close() });
-  if (options.migrateFirst) {
+  if (options.migrateFirst || config.migrateOnStart) {
     await migrate(database.url, { log: (message) => logger.info(message) });
   }
+  // Said once here, and by /readyz while it lasts; the API serves /livez meanwhile.
+  const schema = await schemaStatus(database.db);
+  if (schema.state !== 'ready') logger.warn({ schema: schema.state }, schemaStatusMessage(schema));
   if (config.secrets.source === 'development-file') {
     logger.warn(
       { file: config.secrets.developmentFile },
       'using development encryption keys generated into the data directory; set FENQI_MASTER_KEYS, FENQI_BLIND_INDEX_KEY, FENQI_AUDIT_KEY and FENQI_SESSION_KEY for anything real (docs/security.md)',
     );
   }
-  const demoAdmin = options.demoAdmin ? await ensureDemoAdmin(database.db, config) : undefined;
+  const demoAdmin =
+    options.demoAdmin && schema.state === 'ready' ? await ensureDemoAdmin(database.db, config) : undefined;
   const services = { config, db: database.db, logger };
   const app = await buildApp({
     services,
@@ -59,7 +64,9 @@ export async function startServer(options: ServeOptions): Promise<number> {
   const url = `http://${host}:${port}`;
   logger.info({ url, database: database.kind }, 'fenqi is serving');
   printBanner([
-    `${options.banner} ${version} is running at ${url}`,
+    schema.state === 'ready'
+      ? `${options.banner} ${version} is running at ${url}`
+      : `${options.banner} ${version} is listening at ${url} but NOT READY: ${schemaStatusMessage(schema)}`,
     `API docs:   ${url}/docs    (OpenAPI: ${url}/openapi.json)`,
     `Readiness:  ${url}/readyz`,
     `Database:   ${database.kind === 'embedded' ? `embedded PostgreSQL (data in ${config.embeddedPgDir})` : 'DATABASE_URL'}`,
@@ -80,7 +87,7 @@ export const serveCommand: Command = {
   description:
     'Serves the API on HOST:PORT (default 127.0.0.1:8080) against DATABASE_URL, or an embedded PostgreSQL when it is unset.\nConfiguration comes from environment variables: see docs/configuration.md.',
   options: { migrate: { type: 'boolean', default: false } },
-  optionHelp: ['--migrate           apply pending migrations before serving'],
+  optionHelp: ['--migrate           apply pending migrations before serving (or MIGRATE_ON_START=true)'],
   run: async ({ values }) =>
     startServer({ migrateFirst: values.migrate === true, withWorker: false, banner: 'Fenqi API' }),
 };

@@ -107,6 +107,7 @@ export const configSchema = z.object({
   IDEMPOTENCY_LOCK_SECONDS: integer(1, 3600).default(60),
   BUSINESS_TIME_ZONE: timeZone.default('Asia/Shanghai'),
   TRUST_PROXY: booleanFlag.default(false),
+  MIGRATE_ON_START: booleanFlag.default(false),
   // Access control and data protection (IAM): docs/configuration.md, "Security"; docs/security.md.
   FENQI_MASTER_KEYS: z.string().trim().optional(),
   FENQI_BLIND_INDEX_KEY: z.string().trim().optional(),
@@ -199,6 +200,7 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
     idempotencyLockSeconds: c.IDEMPOTENCY_LOCK_SECONDS,
     businessTimeZone: c.BUSINESS_TIME_ZONE,
     trustProxy: c.TRUST_PROXY,
+    migrateOnStart: c.MIGRATE_ON_START,
     production: security.production,
     secrets: security.secrets,
     staffSessionIdleMinutes: c.STAFF_SESSION_IDLE_MINUTES,

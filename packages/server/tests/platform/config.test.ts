@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/platform/config.ts';
+import { ConfigError, configSchema, loadConfig } from '../../src/platform/config.ts';
 
 const fenqi = new URL('../../bin/fenqi.js', import.meta.url).pathname;
 
@@ -103,5 +104,19 @@ describe('configuration', () => {
       'fenqi: Invalid configuration:\n  PORT: must be at most 65535 (got "99999")\nSee docs/configuration.md for every setting.\n',
     );
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('docs/configuration.md', () => {
+  const docs = readFileSync(new URL('../../../../docs/configuration.md', import.meta.url), 'utf8');
+  const documented = new Set([...docs.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((match) => match[1]));
+
+  it('documents every variable Fenqi reads, and none it does not', () => {
+    // NODE_ENV is read beside the schema: it decides whether development keys are allowed.
+    const read = [...Object.keys(configSchema.shape), 'NODE_ENV'].sort();
+    expect(read.filter((variable) => !documented.has(variable))).toEqual([]);
+    expect([...documented].filter((variable) => variable !== undefined && !read.includes(variable))).toEqual(
+      [],
+    );
   });
 });

@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { Registry } from 'prom-client';
 import { AppError, problemOf } from '../errors.ts';
-import { readMigrations } from '../migrate.ts';
+import {
+  expectedSchemaVersion,
+  type SchemaStatus,
+  schemaStatus,
+  schemaStatusMessage,
+} from '../schema-status.ts';
 import { sendProblem } from './problem.ts';
 import type { Services } from './route.ts';
 
@@ -13,8 +17,10 @@ import type { Services } from './route.ts';
 const probe = { permission: 'public', rateLimit: false, securityHeaders: false, metrics: false } as const;
 
 export function registerHealthRoutes(app: FastifyInstance, services: Services, metrics: Registry): void {
-  const expectedSchemaVersion = readMigrations().at(-1)?.version ?? 0;
+  const expected = expectedSchemaVersion();
   const livez = JSON.stringify({ status: 'ok' });
+  // Probes run every few seconds: a state is logged when it begins, not on every probe.
+  let lastState: SchemaStatus['state'] | undefined;
 
   app.get(
     '/livez',
@@ -29,33 +35,20 @@ export function registerHealthRoutes(app: FastifyInstance, services: Services, m
       config: probe,
     },
     async (request, reply) => {
-      let schemaVersion: number;
-      try {
-        const result = await sql<{
-          version: number | null;
-        }>`SELECT max(version) AS version FROM schema_migrations`.execute(services.db);
-        schemaVersion = result.rows[0]?.version ?? 0;
-      } catch (error) {
-        request.log.warn({ err: error }, 'readiness check: database unavailable');
+      const status = await schemaStatus(services.db, expected);
+      if (status.state !== lastState) {
+        lastState = status.state;
+        if (status.state === 'ready') request.log.info({ schemaVersion: status.version }, 'ready');
+        else request.log.warn({ schema: status.state }, schemaStatusMessage(status));
+      }
+      if (status.state !== 'ready') {
         return sendProblem(
           reply,
           request,
-          problemOf(new AppError('service_unavailable', 'The database is not reachable.')),
+          problemOf(new AppError('service_unavailable', schemaStatusMessage(status))),
         );
       }
-      if (schemaVersion < expectedSchemaVersion) {
-        return sendProblem(
-          reply,
-          request,
-          problemOf(
-            new AppError(
-              'service_unavailable',
-              `The database schema is at version ${schemaVersion}; this build needs ${expectedSchemaVersion}. Run \`fenqi migrate\`.`,
-            ),
-          ),
-        );
-      }
-      return reply.send({ status: 'ready', checks: { database: 'ok', schemaVersion } });
+      return reply.send({ status: 'ready', checks: { database: 'ok', schemaVersion: status.version } });
     },
   );
 
