@@ -156,6 +156,41 @@ export function createIamAccessControl(options: {
   }
 
   return {
+    openApi: {
+      schemes: {
+        staffSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: sessionCookieName,
+          description: 'The staff session cookie set by POST /api/v1/staff/login (password and TOTP).',
+        },
+        csrfToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-CSRF-Token',
+          description: "The session's CSRF token (from login or GET /api/v1/staff/session), on every write.",
+        },
+        borrowerBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A borrower access token from POST /api/v1/borrower/login.',
+        },
+        partnerSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Fenqi-Signature',
+          description:
+            'An HMAC-SHA256 request signature, with X-Fenqi-Key, X-Fenqi-Timestamp and X-Fenqi-Nonce (docs/security.md, "Signed requests").',
+        },
+      },
+      requirement: (route) => {
+        if (route.permission === 'public') return [];
+        if (route.permission === 'borrower:self') return [{ borrowerBearer: [] }];
+        if (route.permission === 'partner:self') return [{ partnerSignature: [] }];
+        return safeMethods.has(route.method) ? [{ staffSession: [] }] : [{ staffSession: [], csrfToken: [] }];
+      },
+    },
+
     install(app: FastifyInstance) {
       // Authorize before validating: a caller without access learns nothing about a route's
       // schema from validation errors, and 401/403 does not depend on the body sent.

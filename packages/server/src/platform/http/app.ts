@@ -10,14 +10,15 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
 import { type $ZodType, safeParse } from 'zod/v4/core';
 import { AppError, problemOf } from '../errors.ts';
-import { registerHealthRoutes } from './health.ts';
+import { probePaths, registerHealthRoutes } from './health.ts';
 import { installJsonParser } from './json-body.ts';
 import { registerMetrics } from './metrics.ts';
+import { openApiDocument } from './openapi.ts';
 import { errorHandler, frameworkErrorHandler, RequestValidationError, sendProblem } from './problem.ts';
 import { type AccessControl, assertEveryApiRouteHasPermission, registerRoutes } from './register.ts';
 import type { RouteDefinition, Services } from './route.ts';
@@ -207,40 +208,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ),
   });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Fenqi API',
-        version: options.version,
-        description:
-          'Fenqi consumer-finance platform API. Mutating requests require an Idempotency-Key header; errors are application/problem+json (RFC 9457). See docs/api/.',
-      },
-      servers: [{ url: '/' }],
-    },
-    transform: (document) => {
-      const transformed = jsonSchemaTransform(document);
-      const config = document.route.config as { kind?: string; permission?: string } | undefined;
-      const schema = { ...(transformed.schema as Record<string, unknown>) };
-      if (config?.permission) schema['x-permission'] = config.permission;
-      if (config?.kind === 'command') {
-        schema.headers = {
-          type: 'object',
-          required: ['idempotency-key'],
-          properties: {
-            'idempotency-key': {
-              type: 'string',
-              minLength: 1,
-              maxLength: 255,
-              description:
-                'Unique per intended change; a retry with the same key returns the first response.',
-            },
-          },
-        };
-      }
-      return { ...transformed, schema };
-    },
+  const document = openApiDocument({
+    routes: options.modules.flatMap((module) => module.routes),
+    version: options.version,
+    security: options.accessControl.openApi ?? { schemes: {}, requirement: () => [] },
+    extraPaths: probePaths,
   });
+  // Static: the document is generated from the route declarations above, not from Fastify's routes.
+  await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
   await app.register(fastifySwaggerUi, {
     routePrefix: '/docs',
     uiConfig: { docExpansion: 'list', deepLinking: true },
@@ -252,10 +227,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   for (const module of options.modules) {
     registerRoutes(app, module.routes, options.services, options.accessControl);
   }
+  const documentJson = JSON.stringify(document);
   app.get(
     '/openapi.json',
     { schema: { hide: true }, config: { permission: 'public', rateLimit: false } },
-    async () => app.swagger(),
+    async (_request, reply) => reply.type('application/json; charset=utf-8').send(documentJson),
   );
   return app;
 }

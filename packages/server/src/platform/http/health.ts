@@ -16,6 +16,74 @@ import type { Services } from './route.ts';
 
 const probe = { permission: 'public', rateLimit: false, securityHeaders: false, metrics: false } as const;
 
+const problem = {
+  description: 'Not ready (application/problem+json)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+/** The probes as the OpenAPI document lists them (they are Fastify routes of the platform's own). */
+export const probePaths: Record<string, Record<string, unknown>> = {
+  '/livez': {
+    get: {
+      operationId: 'getLivez',
+      summary: 'Liveness probe: the process answers (no dependencies)',
+      tags: ['operations'],
+      security: [],
+      responses: {
+        200: {
+          description: 'Alive',
+          content: {
+            'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } },
+          },
+        },
+      },
+    },
+  },
+  '/readyz': {
+    get: {
+      operationId: 'getReadyz',
+      summary: 'Readiness probe: the database answers and is migrated to this build',
+      tags: ['operations'],
+      security: [],
+      responses: {
+        200: {
+          description: 'Ready',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['status', 'checks'],
+                properties: {
+                  status: { const: 'ready' },
+                  checks: {
+                    type: 'object',
+                    properties: { database: { const: 'ok' }, schemaVersion: { type: 'integer' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+        503: problem,
+      },
+    },
+  },
+  '/metrics': {
+    get: {
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics',
+      tags: ['operations'],
+      security: [],
+      responses: {
+        200: {
+          description: 'Prometheus text format',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+      },
+    },
+  },
+};
+
 export function registerHealthRoutes(app: FastifyInstance, services: Services, metrics: Registry): void {
   const expected = expectedSchemaVersion();
   const livez = JSON.stringify({ status: 'ok' });

@@ -12,6 +12,7 @@ import {
   parseIdempotencyKey,
   releaseIdempotencyKey,
 } from './idempotency.ts';
+import type { OpenApiSecurity } from './openapi.ts';
 import type { Caller, RouteDefinition, Services } from './route.ts';
 
 export type AccessControl = {
@@ -22,6 +23,8 @@ export type AccessControl = {
    * from the HTTP layer itself (IAM keeps the raw request body: signatures are over its bytes).
    */
   install?(app: FastifyInstance): void;
+  /** How callers authenticate, for the OpenAPI document (security schemes and requirements). */
+  openApi?: OpenApiSecurity;
 };
 
 const jsonContentType = 'application/json; charset=utf-8';
