@@ -14,6 +14,7 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
 import { type $ZodType, safeParse } from 'zod/v4/core';
+import { createComputePool } from '../compute/pool.ts';
 import { AppError, problemOf } from '../errors.ts';
 import { probePaths, registerHealthRoutes } from './health.ts';
 import { installJsonParser } from './json-body.ts';
@@ -224,8 +225,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const metrics = registerMetrics(app);
   registerHealthRoutes(app, options.services, metrics);
   options.accessControl.install?.(app);
+  const compute = createComputePool({
+    workers: config.computeWorkers,
+    queueMax: config.computeQueueMax,
+    taskTimeoutMs: config.computeTaskTimeoutMs,
+  });
+  app.addHook('onClose', () => compute.close());
   for (const module of options.modules) {
-    registerRoutes(app, module.routes, options.services, options.accessControl);
+    registerRoutes(app, module.routes, options.services, options.accessControl, compute);
   }
   const documentJson = JSON.stringify(document);
   app.get(

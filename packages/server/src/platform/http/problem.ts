@@ -117,6 +117,10 @@ export function errorHandler(
 ) {
   if (error instanceof AppError) {
     if (error.status >= 500) request.log.error({ err: error }, error.detail);
+    // A problem that says when to come back says it in Retry-After too (lockouts, busy workers).
+    const retry = error.extensions?.retryAfterSeconds;
+    if (typeof retry === 'number' && !reply.hasHeader('retry-after'))
+      reply.header('retry-after', String(retry));
     return sendProblem(reply, request, problemOf(error));
   }
   if (error instanceof RequestValidationError) {

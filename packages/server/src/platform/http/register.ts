@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { ComputePool } from '../compute/pool.ts';
 import type { DB, Tx } from '../db.ts';
 import { isRetryableConflict } from '../db-errors.ts';
 import { AppError } from '../errors.ts';
@@ -140,7 +141,9 @@ export function registerRoutes(
   routes: readonly RouteDefinition[],
   services: Services,
   accessControl: AccessControl,
+  compute: ComputePool,
 ): void {
+  const { config } = services;
   for (const route of routes) {
     if (!route.permission) throw new Error(`route ${route.method} ${route.url} declares no permission`);
     if (route.kind === 'command' && route.method === 'GET') {
@@ -149,6 +152,11 @@ export function registerRoutes(
     if (route.kind === 'query' && route.method !== 'GET') {
       throw new Error(`route ${route.method} ${route.url} is a query; use GET`);
     }
+    const rateLimit =
+      route.rateLimit ??
+      (route.kind === 'compute'
+        ? { max: config.computeRateLimitMax, timeWindowMs: config.rateLimitWindowMs }
+        : undefined);
     app.route({
       method: route.method,
       url: route.url,
@@ -164,13 +172,11 @@ export function registerRoutes(
       config: {
         permission: route.permission,
         kind: route.kind,
-        ...(route.rateLimit === undefined
+        ...(rateLimit === undefined
           ? {}
           : {
               rateLimit:
-                route.rateLimit === false
-                  ? false
-                  : { max: route.rateLimit.max, timeWindow: route.rateLimit.timeWindowMs },
+                rateLimit === false ? false : { max: rateLimit.max, timeWindow: rateLimit.timeWindowMs },
             }),
       },
       handler: async (request, reply) => {
@@ -189,6 +195,7 @@ export function registerRoutes(
           request,
           reply,
           services,
+          compute,
         };
         switch (route.kind) {
           case 'query':

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { ComputePool } from '../compute/pool.ts';
 import type { DB, Tx } from '../db.ts';
 import type { Services } from '../services.ts';
 
@@ -51,6 +52,8 @@ type Input<S extends RouteSchemas> = {
   request: FastifyRequest;
   reply: FastifyReply;
   services: Services;
+  /** Worker threads for CPU-bound work (quotes, APRs), so the event loop stays free. */
+  compute: ComputePool;
 };
 
 type SuccessStatus<S extends RouteSchemas> = Extract<keyof S['response'], 200 | 201 | 202>;
@@ -79,7 +82,10 @@ type Common<S extends RouteSchemas> = {
   description?: string;
   tags: string[];
   schema: S;
-  /** Turn the global rate limit off (health probes) or tighten it (OTP, login). */
+  /**
+   * Turn the global rate limit off (health probes) or tighten it (OTP, login). Compute routes
+   * without their own limit get COMPUTE_RATE_LIMIT_MAX: anyone may call a calculator, not without end.
+   */
   rateLimit?: false | { max: number; timeWindowMs: number };
 };
 
