@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { resolveSecrets, type Secrets } from './crypto/secrets.ts';
 
 // Every setting comes from the environment (twelve-factor), is validated once at start-up and is
-// then passed around as a typed object. Limits carry their unit last (STYLE.md).
+// then passed around as a typed object. Limits carry their unit last (docs/architecture.md, "Conventions").
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -1,4 +1,4 @@
-// The one catalogue of error codes the API can return (STYLE.md: "one error catalogue, tested
+// The one catalogue of error codes the API can return (docs/architecture.md: "one error catalogue, tested
 // against the docs"). Every problem+json response carries one of these codes; docs/api/errors.md
 // documents exactly this set, and a test keeps the two in step.
 

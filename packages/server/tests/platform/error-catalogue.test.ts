@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { errorCatalogue } from '../../src/platform/errors.ts';
 
-// STYLE.md: one error catalogue, tested against the docs. docs/api/errors.md must list exactly the
+// One error catalogue, tested against the docs. docs/api/errors.md must list exactly the
 // codes the server can return, each with the same status and title.
 
 const docs = readFileSync(new URL('../../../../docs/api/errors.md', import.meta.url), 'utf8');

@@ -10,7 +10,7 @@ import { callerPermissions, isCallerPermission, type PermissionRegistry } from '
 import { authenticateStaff } from './sessions.ts';
 import { csrfHeaderName, csrfTokenMatches, sessionCookieName } from './tokens.ts';
 
-// The access control of `fenqi serve` (ARCHITECTURE invariant 6, OWASP API2/API5:2023). For each
+// The access control of `fenqi serve` (docs/architecture.md invariant 6, OWASP API2/API5:2023). For each
 // request it identifies the caller by exactly one credential —
 //   staff:    the session cookie (plus X-CSRF-Token on anything but GET)
 //   borrower: Authorization: Bearer <access token>

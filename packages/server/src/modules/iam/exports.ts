@@ -2,7 +2,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Tx } from '../../platform/db.ts';
 import { type AuditActor, appendAudit } from './audit.ts';
 
-// JR/T 0171-2020 and PRODUCT.md: every export of personal or financial data is audited. Reports
+// JR/T 0171-2020 (personal financial information): every export of personal or financial data is audited. Reports
 // and the credit-bureau export call this in the transaction that reads the exported rows, so an
 // export that is not audited cannot happen.
 

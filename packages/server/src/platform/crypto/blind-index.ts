@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-// Keyed blind index (ARCHITECTURE invariant 6): HMAC-SHA256 under its own key, so equal values
+// Keyed blind index (docs/architecture.md invariant 6): HMAC-SHA256 under its own key, so equal values
 // can be found by exact match without storing or decrypting them, and a database dump alone
 // cannot be brute-forced back to ID numbers or phones (the key is not in the database). The kind
 // is part of the input, so a phone and an ID number with the same digits never collide.

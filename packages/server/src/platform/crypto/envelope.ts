@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { DB, PlatformDb, Tx } from '../db.ts';
 import { type KeyManagementService, LocalKms } from './kms.ts';
 
-// Field encryption (ARCHITECTURE invariant 6, JR/T 0171-2020 C2 data encrypted at rest):
+// Field encryption (docs/architecture.md invariant 6, JR/T 0171-2020 C2 data encrypted at rest):
 //   master key (KMS)  →  data key (one per record, AES-256, stored wrapped in data_keys)
 //                     →  field ciphertext (AES-256-GCM under the record's data key)
 // Every ciphertext names its data key; every wrapped data key names its master key, so

@@ -4,7 +4,7 @@ import { canonicalJson } from '../canonical-json.ts';
 import type { PlatformDb } from '../db.ts';
 import { AppError } from '../errors.ts';
 
-// Idempotency-Key handling (ARCHITECTURE invariant 3). The key is scoped to the caller; the request
+// Idempotency-Key handling (docs/architecture.md invariant 3). The key is scoped to the caller; the request
 // is identified by a fingerprint (method, path, canonical JSON body). A replay returns the stored
 // status and body byte for byte; the same key with another request is idempotency_key_reused; a
 // key whose first request is still running is idempotency_key_in_progress.

@@ -126,7 +126,7 @@ async function runCommand(
       return send(reply, response);
     } catch (error) {
       // The transaction rolled back, so nothing happened: give the key back. A rejected request
-      // leaves no trace (ARCHITECTURE invariant 5), and a retry with the same key may run again.
+      // leaves no trace (docs/architecture.md invariant 5), and a retry with the same key may run again.
       await releaseIdempotencyKey(db, claim).catch((releaseError: unknown) =>
         request.log.warn({ err: releaseError }, 'could not release idempotency key'),
       );
