@@ -18,7 +18,9 @@ export default defineConfig({
           include: ['packages/server/src/**/*.test.ts', 'packages/server/tests/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['packages/server/tests/global-setup.ts'],
-          testTimeout: 30_000,
+          // A limit no honest run on a loaded 2-core machine comes near: tests wait for events (a
+          // job's completion, a lock released), never for time, so only a hang should reach it.
+          testTimeout: 180_000,
           hookTimeout: 120_000,
         },
       },

@@ -6,7 +6,6 @@ import { http, useTestServer } from '../support/server.ts';
 
 const { database, server } = useTestServer({
   modules: [notesModule],
-  env: { IDEMPOTENCY_LOCK_SECONDS: '2' },
   prepare: async (database) => {
     await createNotesTable(database.db);
   },
@@ -157,12 +156,26 @@ describe('Idempotency-Key on mutating routes', () => {
 
   it('an in-flight claim younger than the lock time is 409 idempotency_key_in_progress', async () => {
     const key = crypto.randomUUID();
-    const slow = post({ text: 'slow one', delayMs: 800 }, key);
-    await new Promise((r) => setTimeout(r, 200));
-    const during = await post({ text: 'slow one', delayMs: 800 }, key);
-    expect(during.status).toBe(409);
-    expect(during.json).toMatchObject({ code: 'idempotency_key_in_progress', status: 409 });
-    expect((await slow).status).toBe(201);
+    const gate = 81_001;
+    // The test holds the gate, so the first request stays in flight until the test lets it go.
+    const holder = await database.pool.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [gate]);
+      const slow = post({ text: 'slow one', holdLock: gate }, key);
+      while (
+        (await database.tables.selectFrom('idempotency_keys').select('key').where('key', '=', key).execute())
+          .length === 0
+      ) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const during = await post({ text: 'slow one', holdLock: gate }, key);
+      expect(during.status).toBe(409);
+      expect(during.json).toMatchObject({ code: 'idempotency_key_in_progress', status: 409 });
+      await holder.query('SELECT pg_advisory_unlock($1)', [gate]);
+      expect((await slow).status).toBe(201);
+    } finally {
+      holder.release();
+    }
   });
 
   it('expired keys are pruned, and an expired key may be used again', async () => {

@@ -89,8 +89,8 @@ describe('table ownership in raw SQL', () => {
   });
 
   it('the reader finds tables in SQL templates (so the check above can fail)', () => {
-    const source =
-      'await sql`SELECT x FROM staff_users u JOIN roles r ON true WHERE id = ${id}`; sql<{ n: number }>`UPDATE ledger_lines SET a = 1`;';
+    const placeholder = ['$', '{id}'].join('');
+    const source = `await sql\`SELECT x FROM staff_users u JOIN roles r ON true WHERE id = ${placeholder}\`; sql<{ n: number }>\`UPDATE ledger_lines SET a = 1\`;`;
     expect(tablesNamedInSql(source)).toEqual(['staff_users', 'roles', 'ledger_lines']);
   });
 });

@@ -27,6 +27,8 @@ const createNote = z.strictObject({
     .regex(/^\d+(\.\d{1,2})?$/, 'must be a decimal amount with at most 2 decimals')
     .optional(),
   delayMs: z.number().int().min(0).max(5000).optional(),
+  // Waits, after the write, for an advisory lock the test holds: the test decides when it ends.
+  holdLock: z.number().int().optional(),
   // `duplicate` writes a second row with the same unique tag: a race no store anticipated.
   failAfterWrite: z.enum(['domain', 'bug', 'duplicate']).optional(),
 });
@@ -58,6 +60,8 @@ export const notesModule: ContextModule = {
         const row = inserted.rows[0];
         if (!row) throw new Error('insert returned no row');
         if (body.delayMs) await sql`SELECT pg_sleep(${body.delayMs / 1000})`.execute(trx);
+        if (body.holdLock !== undefined)
+          await sql`SELECT pg_advisory_xact_lock(${body.holdLock})`.execute(trx);
         if (body.failAfterWrite === 'domain')
           throw new AppError('validation_failed', 'rejected after the write, on purpose');
         if (body.failAfterWrite === 'bug')
