@@ -156,22 +156,15 @@ export async function completeIdempotencyKey(
   claim: OwnedClaim,
   response: StoredResponse,
 ): Promise<void> {
-  const result = await trx
-    .updateTable('idempotency_keys')
-    .set({
-      state: 'completed',
-      response_status: response.status,
-      response_body: response.body,
-      response_content_type: response.contentType,
-      completed_at: sql<Date>`now()`,
-      locked_until: null,
-    })
-    .where('caller', '=', claim.caller)
-    .where('key', '=', claim.key)
-    .where('claim_token', '=', claim.token)
-    .where('state', '=', 'in_progress')
-    .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n) {
+  // Plain SQL: this statement runs in every command, and building it through the query builder
+  // showed in profiles of bench/http.ts.
+  const result = await sql`
+    UPDATE idempotency_keys
+    SET state = 'completed', response_status = ${response.status}, response_body = ${response.body},
+        response_content_type = ${response.contentType}, completed_at = now(), locked_until = NULL
+    WHERE caller = ${claim.caller} AND key = ${claim.key} AND claim_token = ${claim.token}
+      AND state = 'in_progress'`.execute(trx);
+  if (result.numAffectedRows !== 1n) {
     throw new Error(`idempotency claim for key ${claim.key} was lost before completion`);
   }
 }
