@@ -94,6 +94,30 @@ describe('levelPayment', () => {
     );
   });
 
+  it('equals P / Σ_j Π_{i≤j} 1/(1+r_i) computed directly, for periods of different rates', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 15n }),
+        fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 40 }),
+        roundingArb,
+        (principal, days, mode) => {
+          // ACT/365 at 18.25 %: period rate = 1825 × days / 3,650,000.
+          const rates = days.map((d) => rational(1825n * BigInt(d), 3_650_000n));
+          let discount = { num: 1n, den: 1n };
+          let sum = { num: 0n, den: 1n };
+          for (const rate of rates) {
+            discount = { num: discount.num * rate.den, den: discount.den * (rate.den + rate.num) };
+            sum = { num: sum.num * discount.den + discount.num * sum.den, den: sum.den * discount.den };
+          }
+          expect(levelPayment(principal, rates, mode)).toBe(
+            divideRounded(principal * sum.den, sum.num, mode),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('pays off a loan with different period rates exactly before rounding', () => {
     // 1,000.00 over periods of 31 and 28 days at 36 % ACT/360: M = P / (v1 + v1·v2) = 26,496,700 / 507
     // fen = 52,261.7357… fen exactly.
