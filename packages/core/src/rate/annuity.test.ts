@@ -49,7 +49,7 @@ describe('roundedPayment', () => {
           );
         },
       ),
-      { numRuns: 20_000 },
+      { numRuns: 8_000 },
     );
   });
 
