@@ -10,6 +10,13 @@ export default defineConfig({
           name: 'core',
           include: ['packages/core/src/**/*.test.ts'],
           environment: 'node',
+          // No core test may depend on the machine's speed. Their work is fixed — property tests
+          // count runs, the APR tests count NPV evaluations — and the slowest takes about half a
+          // second on an idle 2-core machine, so Vitest's default 5 s was ten times that and a
+          // fresh-clone `npm test` still hit it while the database tests loaded the other core. Two
+          // minutes is over 200 times the slowest test: an honest run cannot reach it under any
+          // load, only a hang (a loop the bounds failed to stop) can.
+          testTimeout: 120_000,
         },
       },
       {

@@ -16,9 +16,17 @@ export {
   allocationSequences,
 } from './allocation/allocate-payment.ts';
 export type { AnnualizedRates, DatedCashflow, PeriodicCashflows } from './apr/annualized.ts';
-export { annualizedRates, annualizedRatesDated, xirr } from './apr/annualized.ts';
+export {
+  annualizedRates,
+  annualizedRatesDated,
+  cashflowsMax,
+  paymentsMax,
+  xirr,
+} from './apr/annualized.ts';
 export type { AprCapCheck } from './apr/cap.ts';
 export { aprCapDefault, checkAprCap } from './apr/cap.ts';
+export type { IrrWork } from './apr/irr.ts';
+export { irrWork, npvEvaluationsMax } from './apr/irr.ts';
 export { scheduleApr } from './apr/schedule-apr.ts';
 export { AssertionError, assert } from './assert.ts';
 export type { DayCount } from './date/day-count.ts';

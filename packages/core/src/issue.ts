@@ -27,8 +27,9 @@ export const issueCatalogue = {
   first_due_date_not_on_due_day: 'firstDueDate does not fall on dueDay (after the month-end rule)',
   grace_terms_invalid: 'graceTerms is negative, fractional or not below termCount',
   unsupported_combination: 'the fields are valid on their own but not together',
-  cashflows_invalid: 'cash flows without a positive amount received and a later positive payment',
-  irr_not_found: 'the cash flows have no internal rate of return',
+  cashflows_invalid:
+    'cash flows without a positive amount received and a later positive payment, or more than 601 of them',
+  irr_not_found: 'no internal rate of return found within the solver bound of 16 exact NPV evaluations',
   date_out_of_schedule: 'a date before the loan start or not on the schedule where one is needed',
   prepayment_not_supported_by_method: 'partial prepayment is not defined for this repayment method',
   prepayment_amount_invalid: 'a partial prepayment that is not positive or not below the balance',

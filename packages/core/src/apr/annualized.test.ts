@@ -97,7 +97,7 @@ describe('annualizedRates (PBOC 2021 No. 3)', () => {
           expect(r.simple.minus(new Decimal(bp).div(10_000)).abs().toNumber()).toBeLessThan(1e-9);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 120 },
     );
   });
 
@@ -135,7 +135,7 @@ describe('annualizedRates (PBOC 2021 No. 3)', () => {
           expect(r.value.simple.minus(annual).abs().lessThanOrEqualTo(bound)).toBe(true);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 });

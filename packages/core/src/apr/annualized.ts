@@ -5,8 +5,9 @@ import type { LocalDate } from '../date/local-date.ts';
 import { daysBetween } from '../date/local-date.ts';
 import type { Issue, Result } from '../issue.ts';
 import { failed, issue, ok } from '../issue.ts';
-import type { TimedAmount } from './irr.ts';
-import { IrrDecimal, solveDiscountFactor } from './irr.ts';
+import { termCountMax } from '../schedule/validate.ts';
+import type { IrrWork, TimedAmount } from './irr.ts';
+import { IrrDecimal, irrWork, npvEvaluationsMax, solveDiscountFactor } from './irr.ts';
 
 // Annualized-rate disclosure, PBOC announcement 〔2021〕 No. 3: the rate comes from the borrower's
 // actual cash flows — every amount received and every amount paid, interest and fees alike — as
@@ -39,25 +40,50 @@ export interface DatedCashflow {
 
 export const xirrYearDays = 365;
 
+/**
+ * The most cash flows one disclosure takes: the amount received plus one payment per installment of
+ * the longest loan the platform quotes (termCountMax). Every exact NPV evaluation is linear in the
+ * flows, so this and npvEvaluationsMax bound the work of any accepted request.
+ */
+export const cashflowsMax = termCountMax + 1;
+/** Regular-period payments: every flow but the amount received. */
+export const paymentsMax = cashflowsMax - 1;
+
 /** An amount at the solver's working precision (an exact integer of any size would slow every step). */
 function amountOf(minor: bigint): Decimal {
   return new IrrDecimal(minor.toString()).toSignificantDigits();
 }
 
-export function annualizedRates(flows: PeriodicCashflows): Result<AnnualizedRates> {
+/** `work`, when given, receives the solver's counts (tests bound them; see irr.ts). */
+export function annualizedRates(
+  flows: PeriodicCashflows,
+  work: IrrWork = irrWork(),
+): Result<AnnualizedRates> {
   const issues = periodicIssues(flows);
   if (issues.length > 0) return failed(issues);
   const timed: TimedAmount[] = [{ time: 0, amount: amountOf(-flows.receivedMinor) }];
   for (const [index, payment] of flows.paymentsMinor.entries()) {
     timed.push({ time: index + 1, amount: amountOf(payment) });
   }
-  const v = solveDiscountFactor(timed);
-  if (v === undefined) return failed([issue('irr_not_found', 'payments', 'the cash flows have no IRR')]);
+  const { v } = solveDiscountFactor(timed, work);
+  if (v === undefined) return failed([notFound('payments')]);
   const periodic = new IrrDecimal(1).div(v).minus(1);
   return ok(fromPeriodic(periodic, flows.frequency));
 }
 
+/** Validated flows always have an IRR; this is the solver's budget running out instead of looping. */
+function notFound(path: string): Issue {
+  return issue(
+    'irr_not_found',
+    path,
+    `no IRR found within ${npvEvaluationsMax} exact NPV evaluations of the cash flows`,
+  );
+}
+
 function periodicIssues(flows: PeriodicCashflows): Issue[] {
+  // Refused before anything is read, so an oversized list costs nothing.
+  if (flows.paymentsMinor.length > paymentsMax)
+    return [issue('cashflows_invalid', 'payments', `at most ${paymentsMax} payments`)];
   const issues: Issue[] = [];
   if (flows.receivedMinor <= 0n)
     issues.push(issue('cashflows_invalid', 'received', 'received must be above zero'));
@@ -90,7 +116,10 @@ function fromPeriodic(periodic: Decimal, frequency: Frequency): AnnualizedRates 
 export function annualizedRatesDated(
   flows: readonly DatedCashflow[],
   frequency: Frequency,
+  work: IrrWork = irrWork(),
 ): Result<AnnualizedRates> {
+  if (flows.length > cashflowsMax)
+    return failed([issue('cashflows_invalid', 'cashflows', `at most ${cashflowsMax} cash flows`)]);
   const netted = netByDate(flows);
   const issues = datedIssues(netted);
   if (issues.length > 0) return failed(issues);
@@ -100,8 +129,8 @@ export function annualizedRatesDated(
     time: daysBetween(first.date, flow.date),
     amount: amountOf(-flow.amountMinor),
   }));
-  const v = solveDiscountFactor(timed);
-  if (v === undefined) return failed([issue('irr_not_found', 'cashflows', 'the cash flows have no IRR')]);
+  const { v } = solveDiscountFactor(timed, work);
+  if (v === undefined) return failed([notFound('cashflows')]);
   const growthPerDay = new IrrDecimal(1).div(v);
   const irr = growthPerDay.pow(xirrYearDays).minus(1);
   const k = periodsPerYear(frequency);

@@ -56,6 +56,16 @@ export function dateParts(date: LocalDate): DateParts {
   };
 }
 
+/** The year alone, read from the digits without building the parts. */
+export function yearOf(date: LocalDate): number {
+  return (
+    (date.charCodeAt(0) - zero) * 1000 +
+    (date.charCodeAt(1) - zero) * 100 +
+    (date.charCodeAt(2) - zero) * 10 +
+    (date.charCodeAt(3) - zero)
+  );
+}
+
 const twoDigits = Array.from({ length: 32 }, (_, value) => (value < 10 ? `0${value}` : String(value)));
 
 function pad2(value: number): string {

@@ -130,7 +130,7 @@ describe('payoffQuote properties', () => {
         const q = payoffQuote(built.value, terms.startDate);
         expect(q.ok && q.value.totalMinor).toBe(built.value.financedPrincipalMinor);
       }),
-      { numRuns: 2000 },
+      { numRuns: 600 },
     );
   });
 
@@ -144,7 +144,7 @@ describe('payoffQuote properties', () => {
         expect(q.value.principalMinor).toBe(built.value.financedPrincipalMinor);
         expect(q.value.totalMinor - q.value.penaltyMinor).toBeLessThanOrEqual(built.value.totals.totalMinor);
       }),
-      { numRuns: 2000 },
+      { numRuns: 600 },
     );
   });
 });

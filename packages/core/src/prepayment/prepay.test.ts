@@ -142,7 +142,7 @@ describe('prepay properties', () => {
           expect(next.totals.interestMinor).toBeLessThanOrEqual(schedule.totals.interestMinor + rounding);
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 });

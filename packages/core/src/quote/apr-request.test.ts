@@ -59,4 +59,46 @@ describe('aprFromCashflows', () => {
       }),
     ).toEqual(['cashflows_invalid@cashflows']);
   });
+
+  it('refuses an amount above 10^15 in the unit written, and accepts 10^15 itself', () => {
+    const codes = (amount: string) => {
+      const result = aprFromCashflows({ received: '1.00', payments: ['1.00', amount] });
+      return result.ok ? [] : result.issues.map((i) => `${i.code}@${i.path}`);
+    };
+    expect(codes('1000000000000000')).toEqual([]);
+    expect(codes('0001000000000000000.000')).toEqual([]);
+    expect(codes('1000000000000000.01')).toEqual(['amount_too_large@payments[1]']);
+    expect(codes('10000000000000000')).toEqual(['amount_too_large@payments[1]']);
+    const dated = aprFromCashflows({
+      cashflows: [
+        { date: '2025-01-01', amount: '-9999999999999999.99' },
+        { date: '2025-02-01', amount: '1.00' },
+      ],
+    });
+    expect(dated.ok ? [] : dated.issues.map((i) => `${i.code}@${i.path}`)).toEqual([
+      'amount_too_large@cashflows[0].amount',
+    ]);
+  });
+
+  it('takes the cash flows of the longest quotable loan and no more: 600 payments or 601 dated flows', () => {
+    const payments = (count: number) =>
+      aprFromCashflows({ received: '100.00', payments: Array(count).fill('1.00') });
+    expect(payments(600).ok).toBe(true);
+    expect(payments(601)).toEqual({
+      ok: false,
+      issues: [{ code: 'cashflows_invalid', path: 'payments', message: 'at most 600 payments' }],
+    });
+    const flows = (count: number) =>
+      aprFromCashflows({
+        cashflows: Array.from({ length: count }, (_, day) => ({
+          date: `2025-${String(1 + Math.floor(day / 28)).padStart(2, '0')}-${String(1 + (day % 28)).padStart(2, '0')}`,
+          amount: day === 0 ? '100.00' : '-1.00',
+        })),
+      });
+    expect(flows(300).ok).toBe(true);
+    expect(flows(602)).toEqual({
+      ok: false,
+      issues: [{ code: 'cashflows_invalid', path: 'cashflows', message: 'at most 601 cash flows' }],
+    });
+  });
 });

@@ -1,12 +1,14 @@
 import type { AnnualizedRates } from '../apr/annualized.ts';
-import { annualizedRates, annualizedRatesDated } from '../apr/annualized.ts';
+import { annualizedRates, annualizedRatesDated, cashflowsMax, paymentsMax } from '../apr/annualized.ts';
+import type { IrrWork } from '../apr/irr.ts';
+import { irrWork } from '../apr/irr.ts';
 import type { Frequency } from '../date/frequency.ts';
 import { parseFrequency } from '../date/frequency.ts';
 import type { LocalDate } from '../date/local-date.ts';
 import { parseLocalDate } from '../date/local-date.ts';
 import type { Issue, Result } from '../issue.ts';
 import { failed, issue } from '../issue.ts';
-import { isDecimalString, parseAmount } from '../money/amount.ts';
+import { amountMinorMax, isDecimalString, parseAmount } from '../money/amount.ts';
 import type { QuoteApr } from './quote-response.ts';
 import { toAprResponse } from './quote-response.ts';
 
@@ -15,6 +17,14 @@ import { toAprResponse } from './quote-response.ts';
 // dates, `{frequency?, cashflows: [{date, amount}]}` with amounts from the borrower's side
 // (positive received, negative paid). Amounts are decimal strings in any unit; they are scaled to
 // integers exactly, so the result does not depend on the currency.
+//
+// Bounds, so that the worst accepted request is cheap (the solver's work is at most
+// npvEvaluationsMax evaluations, each linear in the flows):
+//   - at most cashflowsMax flows (paymentsMax payments plus the amount received): the cash flows
+//     of the longest loan the platform quotes; a longer list is refused before any entry is read;
+//   - amounts at most 10^15 in absolute value, the platform's bound on one amount in minor units,
+//     so any amount the platform can hold fits whatever unit it is written in;
+//   - at most 12 decimal places.
 
 export interface PeriodicAprRequest {
   readonly frequency?: string | null;
@@ -36,12 +46,23 @@ export type AprResult =
   | { readonly ok: true; readonly apr: AprResponse }
   | { readonly ok: false; readonly issues: readonly Issue[] };
 
-export const cashflowsMax = 2400;
-const amountDecimalPlacesMax = 12;
+export const amountDecimalPlacesMax = 12;
+/** The largest absolute amount, in whatever unit the request is written: amountMinorMax (10^15). */
+export const aprAmountMax = amountMinorMax;
+const amountMaxDigits = aprAmountMax.toString();
 
-export function aprFromCashflows(request: AprRequest): AprResult {
-  const rates = 'cashflows' in request ? datedRates(request) : periodicRates(request);
+/** `work`, when given, receives the solver's counts (tests bound them). */
+export function aprFromCashflows(request: AprRequest, work: IrrWork = irrWork()): AprResult {
+  const rates = 'cashflows' in request ? datedRates(request, work) : periodicRates(request, work);
   return rates.ok ? { ok: true, apr: toAprResponse(rates.value) } : { ok: false, issues: rates.issues };
+}
+
+/** |text| > aprAmountMax, read from the digits (the text is a valid decimal string). */
+function exceedsAmountMax(text: string): boolean {
+  const [whole = '', fraction = ''] = text.replace('-', '').split('.');
+  const digits = whole.replace(/^0+(?=\d)/, '');
+  if (digits.length !== amountMaxDigits.length) return digits.length > amountMaxDigits.length;
+  return digits > amountMaxDigits || (digits === amountMaxDigits && /[1-9]/.test(fraction));
 }
 
 function frequencyOf(text: string | null | undefined, issues: Issue[]): Frequency | undefined {
@@ -65,6 +86,12 @@ function scaleAmounts(
       issues.push(issue('decimal_invalid', path, `${path} must be a decimal string such as "8833.33"`));
       continue;
     }
+    if (exceedsAmountMax(text)) {
+      issues.push(
+        issue('amount_too_large', path, `${path} must be at most ${aprAmountMax} in absolute value`),
+      );
+      continue;
+    }
     const fraction = text.split('.')[1] ?? '';
     places = Math.max(places, fraction.length);
   }
@@ -85,15 +112,15 @@ function scaleAmounts(
   });
 }
 
-function periodicRates(request: PeriodicAprRequest): Result<AnnualizedRates> {
+function periodicRates(request: PeriodicAprRequest, work: IrrWork): Result<AnnualizedRates> {
   const issues: Issue[] = [];
   if (!Array.isArray(request.payments)) {
     return failed([issue('cashflows_invalid', 'payments', 'payments must be a list of decimal strings')]);
   }
-  const frequency = frequencyOf(request.frequency, issues);
-  if (request.payments.length > cashflowsMax) {
-    issues.push(issue('cashflows_invalid', 'payments', `at most ${cashflowsMax} payments`));
+  if (request.payments.length > paymentsMax) {
+    return failed([issue('cashflows_invalid', 'payments', `at most ${paymentsMax} payments`)]);
   }
+  const frequency = frequencyOf(request.frequency, issues);
   const entries = [
     { path: 'received', text: request.received },
     ...request.payments.map((text, index) => ({ path: `payments[${index}]`, text })),
@@ -101,18 +128,18 @@ function periodicRates(request: PeriodicAprRequest): Result<AnnualizedRates> {
   const scaled = scaleAmounts(entries, issues);
   if (scaled === undefined || frequency === undefined) return failed(issues);
   const [received = 0n, ...payments] = scaled;
-  return annualizedRates({ frequency, receivedMinor: received, paymentsMinor: payments });
+  return annualizedRates({ frequency, receivedMinor: received, paymentsMinor: payments }, work);
 }
 
-function datedRates(request: DatedAprRequest): Result<AnnualizedRates> {
+function datedRates(request: DatedAprRequest, work: IrrWork): Result<AnnualizedRates> {
   const issues: Issue[] = [];
   if (!Array.isArray(request.cashflows)) {
     return failed([issue('cashflows_invalid', 'cashflows', 'cashflows must be a list of {date, amount}')]);
   }
-  const frequency = frequencyOf(request.frequency, issues);
   if (request.cashflows.length > cashflowsMax) {
-    issues.push(issue('cashflows_invalid', 'cashflows', `at most ${cashflowsMax} cash flows`));
+    return failed([issue('cashflows_invalid', 'cashflows', `at most ${cashflowsMax} cash flows`)]);
   }
+  const frequency = frequencyOf(request.frequency, issues);
   const dates: LocalDate[] = [];
   for (const [index, flow] of request.cashflows.entries()) {
     const parsed = typeof flow.date === 'string' ? parseLocalDate(flow.date) : undefined;
@@ -126,5 +153,5 @@ function datedRates(request: DatedAprRequest): Result<AnnualizedRates> {
   );
   if (scaled === undefined || frequency === undefined || issues.length > 0) return failed(issues);
   const flows = dates.map((date, index) => ({ date, amountMinor: scaled[index] ?? 0n }));
-  return annualizedRatesDated(flows, frequency);
+  return annualizedRatesDated(flows, frequency, work);
 }

@@ -70,6 +70,23 @@ function oneOf<T extends string>(
   return match ?? fallback;
 }
 
+/**
+ * Requests quote a handful of product rates, so each rate text becomes one shared Decimal (they are
+ * immutable): everything derived from a rate — its exact fraction, its validation verdict, its
+ * period rates and annuity factors — is cached per Decimal and then reused across requests.
+ */
+export const rateTextsCachedMax = 1024;
+const decimalsByText = new Map<string, Decimal>();
+
+function decimalOf(text: string): Decimal {
+  const known = decimalsByText.get(text);
+  if (known !== undefined) return known;
+  if (decimalsByText.size >= rateTextsCachedMax) decimalsByText.clear();
+  const parsed = new Decimal(text);
+  decimalsByText.set(text, parsed);
+  return parsed;
+}
+
 // The server's schema guarantees strings; a direct JavaScript caller gets the same issue codes
 // instead of a crash when it passes a number.
 function rate(value: string | null | undefined, path: string, issues: Issue[]): Decimal | undefined {
@@ -78,7 +95,7 @@ function rate(value: string | null | undefined, path: string, issues: Issue[]): 
     issues.push(issue('decimal_invalid', path, `${path} must be a decimal string such as "0.053"`));
     return undefined;
   }
-  return new Decimal(value);
+  return decimalOf(value);
 }
 
 function amount(
@@ -205,8 +222,8 @@ export function parseQuoteRequest(request: QuoteRequest, context: QuoteContext):
       principalMinor: principal,
       currency,
       method,
-      annualRate: annualRate ?? new Decimal(0),
-      periodFeeRate: periodFeeRate ?? new Decimal(0),
+      annualRate,
+      periodFeeRate,
       termCount,
       frequency,
       startDate,

@@ -49,7 +49,7 @@ describe('roundedPayment', () => {
           );
         },
       ),
-      { numRuns: 20_000 },
+      { numRuns: 8_000 },
     );
   });
 
@@ -91,6 +91,30 @@ describe('levelPayment', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+
+  it('equals P / Σ_j Π_{i≤j} 1/(1+r_i) computed directly, for periods of different rates', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 15n }),
+        fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 40 }),
+        roundingArb,
+        (principal, days, mode) => {
+          // ACT/365 at 18.25 %: period rate = 1825 × days / 3,650,000.
+          const rates = days.map((d) => rational(1825n * BigInt(d), 3_650_000n));
+          let discount = { num: 1n, den: 1n };
+          let sum = { num: 0n, den: 1n };
+          for (const rate of rates) {
+            discount = { num: discount.num * rate.den, den: discount.den * (rate.den + rate.num) };
+            sum = { num: sum.num * discount.den + discount.num * sum.den, den: sum.den * discount.den };
+          }
+          expect(levelPayment(principal, rates, mode)).toBe(
+            divideRounded(principal * sum.den, sum.num, mode),
+          );
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -1,3 +1,4 @@
+import type { RoundingMode } from '../money/rounding.ts';
 import type { AnnuityFactor } from './annuity.ts';
 import { annuityFactor } from './annuity.ts';
 import type { Rational } from './rational.ts';
@@ -13,6 +14,18 @@ export interface PeriodicRate {
   readonly denSafe: number;
   /** 1 / denSafe, for the hot loops' reciprocal-proposed division. */
   readonly reciprocal: number;
+  /**
+   * The offsets with which floor((x + offset) / den) rounds x / den by each mode (rounding.ts), as
+   * bigints for the schedule builder's integer loop.
+   */
+  readonly offsetsByMode: Readonly<Record<RoundingMode, bigint>>;
+  /** An even denominator: only then can half_even meet an exact tie. */
+  readonly evenDen: boolean;
+  /**
+   * The largest principal with principal × num + den ≤ 2^53 − 1 (the safe-integer envelope of the
+   * fast paths), or −1 when the rate itself is outside it.
+   */
+  readonly principalSafeMax: bigint;
   readonly factorsByPeriods: Array<AnnuityFactor | undefined>;
 }
 
@@ -41,10 +54,26 @@ function internedRate(rate: Rational): PeriodicRate {
     numSafe: safe ? Number(rate.num) : -1,
     denSafe: safe ? Number(rate.den) : -1,
     reciprocal: safe ? 1 / Number(rate.den) : Number.NaN,
+    offsetsByMode: {
+      down: 0n,
+      up: rate.den - 1n,
+      half_up: rate.den / 2n,
+      half_even: rate.den / 2n,
+    },
+    evenDen: rate.den % 2n === 0n,
+    principalSafeMax: safeEnvelope(rate),
     factorsByPeriods: [],
   };
   interned.set(key, created);
   return created;
+}
+
+const safeMax = BigInt(Number.MAX_SAFE_INTEGER);
+
+function safeEnvelope(rate: Rational): bigint {
+  if (rate.num < 0n || rate.den > safeMax) return -1n;
+  if (rate.num === 0n) return safeMax - rate.den;
+  return (safeMax - rate.den) / rate.num;
 }
 
 export function annuityFactorFor(rate: PeriodicRate, periods: number): AnnuityFactor {

@@ -165,7 +165,7 @@ describe('equal installment properties', () => {
         expect(fast.interestMinor.map(BigInt)).toEqual(reference.interestMinor);
         expect(BigInt(fast.paymentMinor)).toBe(reference.paymentMinor);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -200,7 +200,7 @@ describe('equal installment properties', () => {
           expect(fast.interestMinor.map(BigInt)).toEqual(reference.interestMinor);
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
@@ -217,7 +217,7 @@ describe('equal installment properties', () => {
         for (const installment of s.installments.slice(0, -1))
           expect(installment.totalMinor).toBe(s.paymentMinor);
       }),
-      { numRuns: 2000 },
+      { numRuns: 600 },
     );
   });
 
@@ -247,7 +247,7 @@ describe('equal installment properties', () => {
           expect(last.interestMinor).toBeGreaterThanOrEqual(0n);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 800 },
     );
   });
 
@@ -294,7 +294,7 @@ describe('equal installment properties', () => {
           }
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
   });
 });

@@ -64,7 +64,7 @@ describe('equal principal properties', () => {
         expect(fast.principalMinor.map(BigInt)).toEqual(reference.principalMinor);
         expect(fast.interestMinor.map(BigInt)).toEqual(reference.interestMinor);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -90,7 +90,7 @@ describe('equal principal properties', () => {
           expect(fast.principalMinor.map(BigInt)).toEqual(reference.principalMinor);
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
@@ -113,7 +113,7 @@ describe('equal principal properties', () => {
           expect(totals[k] ?? 0n).toBeLessThanOrEqual((totals[k - 1] ?? 0n) + allowance);
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: 800 },
     );
   });
 
@@ -144,7 +144,7 @@ describe('equal principal properties', () => {
             expect(totals[k] ?? 0n).toBeLessThanOrEqual(totals[k - 1] ?? 0n);
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 600 },
     );
   });
 });

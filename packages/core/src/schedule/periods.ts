@@ -46,16 +46,103 @@ export function derivedFirstDueDate(terms: LoanTerms): LocalDate {
 }
 
 export function dueDates(terms: LoanTerms): LocalDate[] {
-  return dueDatePlan(terms).dates;
+  // A copy: the plan itself is shared by every loan with the same dates.
+  return [...dueDatePlan(terms).dates];
 }
 
-interface DueDatePlan {
-  readonly dates: LocalDate[];
+export interface DueDatePlan {
+  readonly dates: readonly LocalDate[];
   /** The same dates as days since 1970-01-01, so actual-day counts need no re-parsing. */
-  readonly epochDays: number[];
+  readonly epochDays: readonly number[];
+  /** Every due date is the start plus whole regular periods (see hasRegularDates). */
+  readonly regular: boolean;
 }
 
-function dueDatePlan(terms: LoanTerms): DueDatePlan {
+/**
+ * Loans originated on one business date with one product share their due dates, so plans are kept
+ * per start date and rhythm (frequency, term count, due day, first due date) and built once. The
+ * table is bounded; a book's start dates times products number far fewer.
+ */
+export const dueDatePlansCachedMax = 4096;
+
+const plansByStart = new Map<LocalDate, Map<string | number, DueDatePlan>>();
+let plansCached = 0;
+
+/** The frequency as a small integer: 0 monthly, 1 biweekly, 2 weekly, 2 + N for N days. */
+function frequencyCode(terms: LoanTerms): number {
+  const frequency = terms.frequency;
+  switch (frequency.kind) {
+    case 'monthly':
+      return 0;
+    case 'biweekly':
+      return 1;
+    case 'weekly':
+      return 2;
+    case 'days':
+      return 2 + frequency.days;
+  }
+}
+
+/**
+ * One key per rhythm under a start date: a small integer in the common case (no first due date,
+ * the term count and due day of valid terms), so the lookup builds no string; otherwise every
+ * field spelled out, so that no two rhythms can share a key whatever the terms hold.
+ */
+function planKey(terms: LoanTerms): string | number {
+  const { termCount, dueDay, firstDueDate } = terms;
+  const compact =
+    firstDueDate === undefined &&
+    Number.isInteger(termCount) &&
+    termCount >= 0 &&
+    termCount < 1024 &&
+    (dueDay === undefined || (Number.isInteger(dueDay) && dueDay >= 1 && dueDay <= 31));
+  if (compact) return (frequencyCode(terms) * 32 + (dueDay ?? 0)) * 1024 + termCount;
+  return `${firstDueDate ?? ''}/${frequencyCode(terms)}/${dueDay ?? ''}/${termCount}`;
+}
+
+// The plan asked for last: loans of one product originated on one business date come in a row.
+let lastStart: LocalDate | undefined;
+let lastKey: string | number | undefined;
+let lastPlan: DueDatePlan | undefined;
+
+/** The shared due-date plan of the terms (built on first use). */
+export function dueDatePlan(terms: LoanTerms): DueDatePlan {
+  const key = planKey(terms);
+  if (lastPlan !== undefined && terms.startDate === lastStart && key === lastKey) return lastPlan;
+  const plan = cachedPlan(terms, key);
+  lastStart = terms.startDate;
+  lastKey = key;
+  lastPlan = plan;
+  return plan;
+}
+
+function cachedPlan(terms: LoanTerms, key: string | number): DueDatePlan {
+  let byRhythm = plansByStart.get(terms.startDate);
+  const cached = byRhythm?.get(key);
+  if (cached !== undefined) return cached;
+  if (plansCached >= dueDatePlansCachedMax) {
+    plansByStart.clear();
+    plansCached = 0;
+    byRhythm = undefined;
+  }
+  if (byRhythm === undefined) {
+    byRhythm = new Map();
+    plansByStart.set(terms.startDate, byRhythm);
+  }
+  const built = buildDueDatePlan(terms);
+  // Not frozen: element reads of frozen arrays measured slower in the schedule loop; the readonly
+  // types keep the core from writing to a shared plan, and dueDates hands out copies.
+  const plan: DueDatePlan = {
+    dates: built.dates,
+    epochDays: built.epochDays,
+    regular: regularDates(terms, built.dates),
+  };
+  byRhythm.set(key, plan);
+  plansCached += 1;
+  return plan;
+}
+
+function buildDueDatePlan(terms: LoanTerms): { dates: LocalDate[]; epochDays: number[] } {
   const dates: LocalDate[] = [];
   const epochDays: number[] = [];
   const step = stepDays(terms.frequency);
@@ -86,9 +173,13 @@ function dueDatePlan(terms: LoanTerms): DueDatePlan {
 
 /** True when every due date is the start plus a whole number of regular periods. */
 export function hasRegularDates(terms: LoanTerms): boolean {
+  return dueDatePlan(terms).regular;
+}
+
+function regularDates(terms: LoanTerms, dates: readonly LocalDate[]): boolean {
   if (terms.firstDueDate === undefined && terms.dueDay === undefined) return true;
   const step = stepDays(terms.frequency);
-  return dueDates(terms).every((date, k) =>
+  return dates.every((date, k) =>
     step === undefined
       ? date === addMonths(terms.startDate, k + 1)
       : date === addDays(terms.startDate, (k + 1) * step),

@@ -111,7 +111,7 @@ describe('schedule invariants on random loans of every method', () => {
             terms.principalMinor,
           );
         }),
-        { numRuns: 2000 },
+        { numRuns: 300 },
       );
     });
   }

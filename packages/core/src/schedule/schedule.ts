@@ -3,18 +3,17 @@ import type { LocalDate } from '../date/local-date.ts';
 import type { Result } from '../issue.ts';
 import { failed, issue, ok } from '../issue.ts';
 import { divideRounded } from '../money/rounding.ts';
-import { periodicRate } from '../rate/periodic-rate.ts';
 import { rationalFromDecimal } from '../rate/rational.ts';
-import type { SafeAmounts } from './amounts.ts';
-import { equalInstallment, equalInstallmentSafe } from './equal-installment.ts';
-import { equalPrincipal, equalPrincipalSafe } from './equal-principal.ts';
+import { equalInstallment } from './equal-installment.ts';
+import { equalPrincipal } from './equal-principal.ts';
 import { flatFee } from './flat-fee.ts';
 import { interestFirst } from './interest-first.ts';
+import { levelSchedule } from './level-schedule.ts';
 import type { Period } from './periods.ts';
-import { hasRegularDates, loanPeriods } from './periods.ts';
+import { dueDatePlan, loanPeriods } from './periods.ts';
 import type { LoanTerms } from './terms.ts';
 import { disbursedAmount, financedPrincipal, methodHasPeriodFee } from './terms.ts';
-import { validateLoanTerms } from './validate.ts';
+import { loanTermsValid, validateLoanTerms } from './validate.ts';
 
 export interface Installment {
   readonly number: number;
@@ -62,81 +61,43 @@ export interface Split {
 
 /** Builds the contractual schedule, or the issues that make the terms unusable. */
 export function buildSchedule(terms: LoanTerms): Result<Schedule> {
-  const issues = validateLoanTerms(terms);
-  if (issues.length > 0) return failed(issues);
-  const periods = loanPeriods(terms);
+  if (!loanTermsValid(terms)) return failed(validateLoanTerms(terms));
   const financed = financedPrincipal(terms);
-  const split = splitInstallments(terms, periods, financed);
-  if (split === null) {
-    return failed([
-      issue(
-        'principal_too_small_for_term_count',
-        'principal',
-        `${financed} minor units cannot be split over ${terms.termCount} installments without a negative balance`,
-      ),
-    ]);
+  const fee = periodFee(terms, financed);
+  const plan = dueDatePlan(terms);
+  const level = levelSchedule(terms, plan, financed, fee);
+  if (level !== undefined) {
+    if (level === null) return tooSmall(terms, financed);
+    return ok(scheduleOf(terms, financed, level, plan.regular));
   }
-  return ok(assemble(terms, periods, financed, split, hasRegularDates(terms)));
+  const periods = loanPeriods(terms);
+  const split = splitAmortizing(terms, periods, financed, fee);
+  if (split === null) return tooSmall(terms, financed);
+  const installments = installmentsFromSplit(periods, financed, split);
+  const totals = scheduleTotals(installments);
+  // Conservation: the principal parts repay exactly what was lent, never a fen more or less.
+  assert(totals.principalMinor === financed, 'buildSchedule: principal parts do not sum to the principal');
+  return ok(
+    scheduleOf(terms, financed, { paymentMinor: split.paymentMinor, installments, totals }, plan.regular),
+  );
+}
+
+function tooSmall(terms: LoanTerms, financed: bigint): Result<Schedule> {
+  return failed([
+    issue(
+      'principal_too_small_for_term_count',
+      'principal',
+      `${financed} minor units cannot be split over ${terms.termCount} installments without a negative balance`,
+    ),
+  ]);
 }
 
 /** The fee every installment carries: a fixed amount plus a rate on the financed principal. */
 export function periodFee(terms: LoanTerms, financed: bigint): bigint {
   if (!methodHasPeriodFee(terms.method)) return 0n;
+  if (terms.periodFeeRate.isZero()) return terms.periodFeeMinor;
   const rate = rationalFromDecimal(terms.periodFeeRate);
-  if (rate.num === 0n) return terms.periodFeeMinor;
   return terms.periodFeeMinor + divideRounded(financed * rate.num, rate.den, terms.rounding);
-}
-
-function splitInstallments(terms: LoanTerms, periods: readonly Period[], financed: bigint): Split | null {
-  const fee = periodFee(terms, financed);
-  const fast = fastSplit(terms, periods, financed, fee);
-  if (fast !== undefined) return fast;
-  return splitAmortizing(terms, periods, financed, fee);
-}
-
-/**
- * The common case — equal installment or equal principal at one periodic rate, no grace — on the
- * safe-integer kernels. Undefined when the loan falls outside their exact envelope.
- */
-function fastSplit(
-  terms: LoanTerms,
-  periods: readonly Period[],
-  financed: bigint,
-  fee: bigint,
-): Split | null | undefined {
-  const method = terms.method;
-  if (terms.interestPeriod !== 'per_period' || terms.graceTerms !== 0) return undefined;
-  if (method !== 'equal_installment' && method !== 'equal_principal') return undefined;
-  if (financed > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
-  const first = periods[0];
-  assert(first !== undefined, 'fastSplit: no periods');
-  const rate = periodicRate(first.rate);
-  const principal = Number(financed);
-  const amounts =
-    method === 'equal_installment'
-      ? equalInstallmentSafe(principal, rate, periods.length, terms.rounding, terms.remainder)
-      : equalPrincipalSafe(principal, rate, periods.length, terms.rounding);
-  if (amounts === undefined || amounts === null) return amounts;
-  return fromSafe(amounts, method === 'equal_installment' ? BigInt(amounts.paymentMinor) + fee : null, fee);
-}
-
-function fromSafe(amounts: SafeAmounts, payment: bigint | null, fee: bigint): Split {
-  const count = amounts.principalMinor.length;
-  const principalParts: bigint[] = new Array<bigint>(count);
-  const interestParts: bigint[] = new Array<bigint>(count);
-  for (let k = 0; k < count; k += 1) {
-    const principal = amounts.principalMinor[k];
-    const interest = amounts.interestMinor[k];
-    assert(principal !== undefined && interest !== undefined, 'fromSafe: ragged amounts');
-    principalParts[k] = BigInt(principal);
-    interestParts[k] = BigInt(interest);
-  }
-  return {
-    paymentMinor: payment,
-    principalMinor: principalParts,
-    interestMinor: interestParts,
-    feeMinor: principalParts.map(() => fee),
-  };
 }
 
 /** The general engine: any method, grace periods, per-period or actual-day rates, bigint throughout. */
@@ -204,28 +165,28 @@ export function splitAmortizing(
   }
 }
 
-function assemble(
+function scheduleOf(
   terms: LoanTerms,
-  periods: readonly Period[],
   financed: bigint,
-  split: Split,
+  built: {
+    readonly paymentMinor: bigint | null;
+    readonly installments: Installment[];
+    readonly totals: ScheduleTotals;
+  },
   regularDates: boolean,
 ): Schedule {
-  const installments = installmentsFromSplit(periods, financed, split);
-  const totals = scheduleTotals(installments);
-  // Conservation: the principal parts repay exactly what was lent, never a fen more or less.
-  assert(totals.principalMinor === financed, 'assemble: principal parts do not sum to the principal');
   const disbursed = disbursedAmount(terms);
   return {
     terms,
     financedPrincipalMinor: financed,
     disbursedMinor: disbursed,
-    merchantPayoutMinor: disbursed - terms.merchantDiscountMinor,
+    merchantPayoutMinor:
+      terms.merchantDiscountMinor === 0n ? disbursed : disbursed - terms.merchantDiscountMinor,
     prepaidPrincipalMinor: 0n,
-    paymentMinor: split.paymentMinor,
+    paymentMinor: built.paymentMinor,
     regularDates,
-    installments,
-    totals,
+    installments: built.installments,
+    totals: built.totals,
   };
 }
 

@@ -83,18 +83,23 @@ export function effectivePenaltyRate(terms: LoanTerms): Decimal {
   return terms.penaltyRate ?? terms.annualRate.times(penaltyRateMultiplierDefault);
 }
 
+// Defaults are shared objects (Decimal is immutable, a frequency is never mutated), so the
+// per-rate caches of validation and rate derivation hit for every loan that takes the default.
+const rateZero = new Decimal(0);
+const monthly: Frequency = Object.freeze({ kind: 'monthly' });
+
 /** Fills the documented defaults; an explicit value always wins. */
 export function loanTerms(input: LoanTermsInput): LoanTerms {
-  const annualRate = input.annualRate ?? new Decimal(0);
+  const annualRate = input.annualRate ?? rateZero;
   return {
     principalMinor: input.principalMinor,
     currency: input.currency ?? CNY,
     method: input.method,
     annualRate,
-    periodFeeRate: input.periodFeeRate ?? new Decimal(0),
+    periodFeeRate: input.periodFeeRate ?? rateZero,
     periodFeeMinor: input.periodFeeMinor ?? 0n,
     termCount: input.termCount,
-    frequency: input.frequency ?? { kind: 'monthly' },
+    frequency: input.frequency ?? monthly,
     startDate: input.startDate,
     firstDueDate: input.firstDueDate,
     dueDay: input.dueDay,
@@ -119,7 +124,8 @@ export function financedPrincipal(terms: LoanTerms): bigint {
 
 /** What the borrower actually receives (cash, or goods paid for on their behalf). */
 export function disbursedAmount(terms: LoanTerms): bigint {
-  return terms.upfrontFeeMode === 'deducted'
+  // Without a fee the principal itself: a subtraction would allocate a new bigint per schedule.
+  return terms.upfrontFeeMode === 'deducted' && terms.upfrontFeeMinor !== 0n
     ? terms.principalMinor - terms.upfrontFeeMinor
     : terms.principalMinor;
 }

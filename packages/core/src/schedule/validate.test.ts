@@ -1,9 +1,10 @@
 import { Decimal } from 'decimal.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { localDate } from '../date/local-date.ts';
 import type { LoanTermsInput } from './terms.ts';
 import { loanTerms } from './terms.ts';
-import { validateLoanTerms } from './validate.ts';
+import { loanTermsValid, validateLoanTerms } from './validate.ts';
 
 const valid: LoanTermsInput = {
   method: 'equal_installment',
@@ -106,5 +107,48 @@ describe('validateLoanTerms', () => {
       'term_count_zero@termCount',
       'rate_negative@annualRate',
     ]);
+  });
+});
+
+describe('loanTermsValid', () => {
+  const rate = fc
+    .constantFrom('0', '-0.01', '0.12', '10.5', '1.5', '0.1234567890123')
+    .map((t) => new Decimal(t));
+  const wildTermsArb = fc
+    .record({
+      method: fc.constantFrom(
+        'equal_installment',
+        'equal_principal',
+        'interest_first',
+        'flat_fee',
+        'bullet',
+        'daily',
+      ) as fc.Arbitrary<LoanTermsInput['method']>,
+      principalMinor: fc.constantFrom(-5n, 0n, 100n, 10n ** 15n + 1n),
+      annualRate: rate,
+      periodFeeRate: rate,
+      penaltyRate: fc.option(rate, { nil: undefined }),
+      periodFeeMinor: fc.constantFrom(-1n, 0n, 5n),
+      termCount: fc.constantFrom(-1, 0, 1.5, 12, 601),
+      firstDueDate: fc.constantFrom(undefined, localDate('2025-01-15'), localDate('2025-03-05')),
+      dueDay: fc.constantFrom(undefined, 0, 5, 31, 2.5),
+      interestPeriod: fc.constantFrom('per_period', 'daily') as fc.Arbitrary<'per_period' | 'daily'>,
+      remainder: fc.constantFrom('last_principal', 'last_interest') as fc.Arbitrary<
+        'last_principal' | 'last_interest'
+      >,
+      upfrontFeeMinor: fc.constantFrom(-1n, 0n, 100n, 200n),
+      upfrontFeeMode: fc.constantFrom('deducted', 'financed') as fc.Arbitrary<'deducted' | 'financed'>,
+      graceTerms: fc.constantFrom(-1, 0, 1, 12),
+      merchantDiscountMinor: fc.constantFrom(-1n, 0n, 1000n),
+    })
+    .map((draw) => loanTerms({ ...valid, ...draw }));
+
+  it('holds exactly when validateLoanTerms finds no issue, for valid and invalid terms alike', () => {
+    fc.assert(
+      fc.property(wildTermsArb, (terms) => {
+        expect(loanTermsValid(terms)).toBe(validateLoanTerms(terms).length === 0);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
