@@ -67,7 +67,12 @@ const fingerprintSecret = randomBytes(32);
 let port: number;
 
 if (mode === 'fastify') {
-  const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '10000000' });
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '10000000',
+    COMPUTE_RATE_LIMIT_MAX: '10000000',
+  });
   const app = await buildApp({
     services: { config, db, logger: createLogger(config) },
     modules: composeApplication([benchModule]).modules,

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { paymentsMax } from '@fenqi/core';
 import { describe, expect, it } from 'vitest';
+import { aprAmountMax } from '../../../core/src/quote/apr-request.ts';
 import { setInitialBusinessDate } from '../../src/platform/business-date.ts';
 import { http, useTestServer } from '../support/server.ts';
 
@@ -141,6 +143,31 @@ describe('POST /api/v1/apr', () => {
     expect(result.status).toBe(200);
     const apr = result.json as { irr: string };
     expect(apr.irr).toBe('0.1000000000');
+  });
+
+  it('refuses the reported CPU-exhaustion request (2,400 daily payments of 999999999999.99) at the edge', async () => {
+    const result = await http(server.baseUrl, 'POST', '/api/v1/apr', {
+      body: { frequency: 'days:1', received: '100.00', payments: Array(2400).fill('999999999999.99') },
+    });
+    expect(result.status).toBe(400);
+    expect(result.json).toMatchObject({
+      code: 'validation_failed',
+      errors: [
+        { in: 'body', path: 'payments', message: `Too big: expected array to have <=${paymentsMax} items` },
+      ],
+    });
+  });
+
+  it('answers the largest request it accepts: 600 daily payments of the largest amount', async () => {
+    const result = await http(server.baseUrl, 'POST', '/api/v1/apr', {
+      body: {
+        frequency: 'days:1',
+        received: '100.00',
+        payments: Array(paymentsMax).fill(String(aprAmountMax)),
+      },
+    });
+    expect(result.status).toBe(200);
+    expect(result.json).toMatchObject({ periodic: expect.stringMatching(/^\d+\.\d{10}$/) });
   });
 
   it('refuses cash flows with nothing paid back', async () => {

@@ -1,3 +1,4 @@
+import { type AprRequest, cashflowsMax, paymentsMax } from '@fenqi/core';
 import { z } from 'zod';
 import { text } from '../../platform/http/text.ts';
 
@@ -64,19 +65,48 @@ export const quoteResponse = z
   })
   .meta({ id: 'Quote' });
 
+/**
+ * Regular periods (`received` and `payments`) or dated flows (`cashflows`): one object, so that a
+ * wrong request is answered field by field (a union would only say "invalid input").
+ */
 export const aprRequest = z
-  .union([
-    z.strictObject({
-      frequency: text().max(20).nullish(),
-      received: decimal('What the borrower received'),
-      payments: z.array(decimal('A payment')).min(1).max(2400),
-    }),
-    z.strictObject({
-      frequency: text().max(20).nullish(),
-      cashflows: z
-        .array(z.strictObject({ date: text().max(10), amount: decimal('Positive received, negative paid') }))
-        .min(2)
-        .max(2400),
-    }),
-  ])
+  .strictObject({
+    frequency: text().max(20).nullish().describe('monthly (default) | biweekly | weekly | days:N'),
+    received: decimal('What the borrower received (regular periods, with payments)').optional(),
+    payments: z
+      .array(decimal('A payment'))
+      .min(1)
+      .max(paymentsMax)
+      .optional()
+      .describe('The payment at the end of each period (regular periods, with received)'),
+    cashflows: z
+      .array(z.strictObject({ date: text().max(10), amount: decimal('Positive received, negative paid') }))
+      .min(2)
+      .max(cashflowsMax)
+      .optional()
+      .describe('Dated flows for irregular dates, instead of received and payments (an XIRR)'),
+  })
+  .superRefine((body, context) => {
+    if (body.cashflows !== undefined) {
+      for (const field of ['received', 'payments'] as const) {
+        if (body[field] !== undefined)
+          context.addIssue({
+            code: 'custom',
+            path: [field],
+            message: 'give either cashflows, or received and payments',
+          });
+      }
+      return;
+    }
+    for (const field of ['received', 'payments'] as const) {
+      if (body[field] === undefined)
+        context.addIssue({ code: 'custom', path: [field], message: 'required, unless cashflows are given' });
+    }
+  })
+  .transform(
+    (body): AprRequest =>
+      body.cashflows !== undefined
+        ? { frequency: body.frequency, cashflows: body.cashflows }
+        : { frequency: body.frequency, received: body.received ?? '', payments: body.payments ?? [] },
+  )
   .meta({ id: 'AprRequest' });
