@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { AnnualizedRates } from './annualized.ts';
 
-// A product whose all-in annualized cost exceeds the cap cannot be published (PRODUCT.md: default
+// A product whose all-in annualized cost exceeds the cap cannot be published (default
 // 24 % IRR, the line Chinese courts and regulators draw for consumer credit). The check compares
 // the compound (IRR) figure and says by how much it is over.
 

@@ -1,7 +1,7 @@
 import { assert } from '../assert.ts';
 
-// Business dates are calendar dates without a time or a zone (ARCHITECTURE: no `Date` for business
-// days). A LocalDate is the `YYYY-MM-DD` string itself, branded so an unchecked string cannot
+// Business dates are calendar dates without a time or a zone (docs/architecture.md: no `Date` for
+// business days). A LocalDate is the `YYYY-MM-DD` string itself, branded so an unchecked string cannot
 // pass for one; it serialises as-is and compares correctly as a string.
 
 export type LocalDate = string & { readonly __brand: 'LocalDate' };

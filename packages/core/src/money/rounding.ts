@@ -1,7 +1,7 @@
 import { assert } from '../assert.ts';
 
 // Every division that lands on money goes through one of these functions with the product's
-// rounding mode named explicitly (ARCHITECTURE invariant 1: every rounding is explicit).
+// rounding mode named explicitly (docs/architecture.md invariant 1: every rounding is explicit).
 // Modes are sign-symmetric: `half_up` rounds a half away from zero, `down` truncates toward zero,
 // `up` rounds away from zero, `half_even` sends a half to the even neighbour (banker's rounding).
 

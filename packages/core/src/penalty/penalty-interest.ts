@@ -12,7 +12,7 @@ import { effectivePenaltyRate } from '../schedule/terms.ts';
 // counted from the day after the due date. The base is the overdue principal, or — where the
 // product says so — the whole overdue installment (principal, interest and fee; interest on unpaid
 // interest is the 复利 the PBOC rules allow on overdue interest). Penalty on penalty (daily
-// compounding) is off unless the product turns it on (PRODUCT.md: no compounding by default).
+// compounding) is off unless the product turns it on (no compounding by default, as consumer contracts are written).
 
 export const penaltyBases = ['overdue_principal', 'overdue_installment'] as const;
 export type PenaltyBase = (typeof penaltyBases)[number];

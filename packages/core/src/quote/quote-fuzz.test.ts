@@ -6,7 +6,7 @@ import { quoteLoan } from './quote-loan.ts';
 import type { QuoteRequest } from './quote-request.ts';
 
 // Hostile and extreme input must come back as issues or as a correct quote — never as an exception
-// (ARCHITECTURE invariant 5: bad input never corrupts). Asserts inside the engine would surface
+// (docs/architecture.md invariant 5: bad input never corrupts). Asserts inside the engine would surface
 // here as thrown AssertionErrors.
 
 const decimalText = fc.oneof(
