@@ -1,7 +1,8 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../../platform/errors.ts';
 import { originOf } from '../../../platform/http/origin.ts';
-import { commandRoute, computeRoute, queryRoute } from '../../../platform/http/route.ts';
+import { type Caller, commandRoute, computeRoute, queryRoute } from '../../../platform/http/route.ts';
 import { defineRoleAction, setUserRolesAction } from '../actions.ts';
 import { requestApproval, staffOf } from '../approvals.ts';
 import { actorOf } from '../audit.ts';
@@ -16,6 +17,12 @@ import { type IamRegistries, noStore } from './context.ts';
 // user or an API key answers secrets shown once, so those POSTs take no Idempotency-Key
 // (computeRoute): a stored replay would keep the secret in clear. Role changes go through
 // maker-checker.
+
+/** Who made a thing and from where, as creating services record it. */
+const madeBy = (caller: Caller, request: FastifyRequest) => ({
+  actor: actorOf(caller),
+  origin: originOf(request),
+});
 
 export function adminRoutes(iam: IamRegistries) {
   const action = (name: string) => {
@@ -103,16 +110,13 @@ export function adminRoutes(iam: IamRegistries) {
         'The new user has no roles: ask for them with POST /api/v1/iam/users/{userId}/role-changes. No Idempotency-Key: the response carries secrets that are never stored in clear; a retry creates another user (disable the unused one).',
       tags: ['iam'],
       schema: { body: s.createStaffUserBody, response: { 201: s.newStaffUser } },
-      handler: async ({ caller, body, request, services }) => {
-        const created = await services.db.transaction().execute((trx) =>
-          createStaffUser(trx, services.config, {
-            ...body,
-            actor: actorOf(caller),
-            origin: originOf(request),
-          }),
-        );
-        return { status: 201, headers: noStore, body: created };
-      },
+      handler: async ({ caller, body, request, services }) => ({
+        status: 201,
+        headers: noStore,
+        body: await services.db
+          .transaction()
+          .execute((trx) => createStaffUser(trx, services.config, { ...body, ...madeBy(caller, request) })),
+      }),
     }),
     commandRoute({
       method: 'POST',
@@ -167,16 +171,13 @@ export function adminRoutes(iam: IamRegistries) {
         'No Idempotency-Key: the secret is never stored in clear. A retry issues another key; revoke the unused one.',
       tags: ['iam'],
       schema: { body: s.createApiClientBody, response: { 201: s.newApiClient } },
-      handler: async ({ caller, body, request, services }) => {
-        const created = await services.db.transaction().execute((trx) =>
-          createApiClient(trx, services.config, {
-            ...body,
-            actor: actorOf(caller),
-            origin: originOf(request),
-          }),
-        );
-        return { status: 201, headers: noStore, body: created };
-      },
+      handler: async ({ caller, body, request, services }) => ({
+        status: 201,
+        headers: noStore,
+        body: await services.db
+          .transaction()
+          .execute((trx) => createApiClient(trx, services.config, { ...body, ...madeBy(caller, request) })),
+      }),
     }),
     commandRoute({
       method: 'POST',
