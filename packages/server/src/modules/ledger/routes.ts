@@ -2,6 +2,7 @@ import { getBusinessDate } from '../../platform/business-date.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Module } from '../../platform/http/app.ts';
 import { queryRoute } from '../../platform/http/route.ts';
+import { decodeStatementCursor, encodeStatementCursor } from './cursor.ts';
 import { manualJournalRoutes, registerManualJournalAction } from './manual-journals.ts';
 import {
   accountListQuerySchema,
@@ -25,7 +26,6 @@ import {
   type Account,
   type AccountWithBalance,
   type Balance,
-  decodeStatementCursor,
   getAccountBalance,
   getJournalEntry,
   getLoanBalance,
@@ -139,6 +139,7 @@ export const ledgerRoutes = [
         body: {
           ...statement,
           account: accountBody(statement.account),
+          nextCursor: statement.nextCursor === null ? null : encodeStatementCursor(statement.nextCursor),
           openingBalanceMinor: String(statement.openingBalanceMinor),
           closingBalanceMinor: String(statement.closingBalanceMinor),
           lines: statement.lines.map((line) => ({

@@ -2,12 +2,13 @@ import { type Selectable, sql } from 'kysely';
 import type { DB, Tx } from '../../platform/db.ts';
 import type { DateString } from '../../platform/schema.ts';
 import type { PreparedEntry } from './journal.ts';
-import type { LedgerAccountTable, Side } from './tables.ts';
+import type { LedgerAccountTable, LedgerEntryTable, LedgerLineTable, Side } from './tables.ts';
 
 // The ledger's SQL; nothing else touches its tables. Posting is one set-based statement per call
 // (any number of entries), so an entry costs one round trip inside the caller's transaction.
 
-export type AccountRow = Selectable<LedgerAccountTable>;
+/** An account with its parent's code (a join, so no caller loads the chart to name one parent). */
+export type AccountRow = Selectable<LedgerAccountTable> & { parent_code: string | null };
 
 /** A reason the posting statement refused a batch; nothing was written. */
 export type PostingProblem = {
@@ -205,32 +206,12 @@ export async function findHeadersByKey(
 
 // ---- Entries and lines (reads) ----
 
-export type EntryRow = {
-  id: bigint;
-  business_date: DateString;
-  posted_at: Date;
-  event_type: string;
-  source_ref: string | null;
-  idempotency_key: string;
-  description: string;
-  currency: string;
-  reversal_of: bigint | null;
-  reversed_by: bigint | null;
-};
+type Entry = Selectable<LedgerEntryTable>;
+type Line = Selectable<LedgerLineTable>;
 
-export type LineRow = {
-  entry_id: bigint;
-  line_no: number;
-  account_code: string;
-  side: Side;
-  amount_minor: bigint;
-  currency: string;
-  loan_id: string | null;
-  customer_id: string | null;
-  product_id: string | null;
-  merchant_id: string | null;
-  funder_id: string | null;
-};
+export type EntryRow = Omit<Entry, 'fingerprint' | 'xid'> & { reversed_by: Entry['id'] | null };
+
+export type LineRow = Omit<Line, 'business_date' | 'account_id'> & { account_code: string };
 
 function entriesQuery(db: DB | Tx) {
   return db
@@ -314,27 +295,30 @@ export async function linesOf(db: DB | Tx, entryIds: readonly bigint[]): Promise
 
 // ---- Accounts ----
 
+function accountsQuery(db: DB | Tx) {
+  return db
+    .selectFrom('ledger_accounts as a')
+    .leftJoin('ledger_accounts as p', 'p.id', 'a.parent_id')
+    .selectAll('a')
+    .select('p.code as parent_code');
+}
+
 export async function findAccount(
   db: DB | Tx,
   code: string,
   currency: string,
 ): Promise<AccountRow | undefined> {
-  return db
-    .selectFrom('ledger_accounts')
-    .selectAll()
-    .where('code', '=', code)
-    .where('currency', '=', currency)
-    .executeTakeFirst();
+  return accountsQuery(db).where('a.code', '=', code).where('a.currency', '=', currency).executeTakeFirst();
 }
 
 export async function listAccounts(db: DB | Tx): Promise<AccountRow[]> {
-  return db.selectFrom('ledger_accounts').selectAll().orderBy('currency').orderBy('code').execute();
+  return accountsQuery(db).orderBy('a.currency').orderBy('a.code').execute();
 }
 
 export async function insertAccount(
   trx: Tx,
-  account: Omit<AccountRow, 'id' | 'status' | 'created_at' | 'closed_at'>,
-): Promise<AccountRow | undefined> {
+  account: Omit<Selectable<LedgerAccountTable>, 'id' | 'status' | 'created_at' | 'closed_at'>,
+): Promise<Selectable<LedgerAccountTable> | undefined> {
   return trx
     .insertInto('ledger_accounts')
     .values(account)
@@ -353,7 +337,7 @@ export async function fencePostings(trx: Tx): Promise<void> {
   await sql`LOCK TABLE ledger_lines IN SHARE MODE`.execute(trx);
 }
 
-export async function markAccountClosed(trx: Tx, id: number): Promise<AccountRow> {
+export async function markAccountClosed(trx: Tx, id: number): Promise<Selectable<LedgerAccountTable>> {
   return trx
     .updateTable('ledger_accounts')
     .set({ status: 'closed', closed_at: sql<Date>`now()` })
@@ -384,19 +368,26 @@ export async function accountTotals(
   return result.rows;
 }
 
-export type LoanBalanceRow = { account_id: number; debit_minor: bigint; credit_minor: bigint };
+export type LoanBalanceRow = Pick<
+  Selectable<LedgerAccountTable>,
+  'code' | 'currency' | 'name_zh' | 'name_en' | 'normal_side'
+> & { debit_minor: bigint; credit_minor: bigint };
 
-/** A loan's totals per account, summed from its own lines (a loan has a bounded number). */
+/** A loan's totals per account with the account, summed from its own lines (a loan has a bounded number). */
 export async function loanTotals(db: DB | Tx, loanId: string, asOf?: DateString): Promise<LoanBalanceRow[]> {
   const date = asOf === undefined ? sql`` : sql`AND l.business_date <= ${asOf}::date`;
   const result = await sql<LoanBalanceRow>`
-    SELECT l.account_id,
-           coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'debit'), 0)::int8 AS debit_minor,
-           coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'credit'), 0)::int8 AS credit_minor
-    FROM ledger_lines l
-    WHERE l.loan_id = ${loanId} ${date}
-    GROUP BY l.account_id
-    ORDER BY l.account_id`.execute(db);
+    SELECT a.code, a.currency, a.name_zh, a.name_en, a.normal_side, t.debit_minor, t.credit_minor
+    FROM (
+      SELECT l.account_id,
+             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'debit'), 0)::int8 AS debit_minor,
+             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'credit'), 0)::int8 AS credit_minor
+      FROM ledger_lines l
+      WHERE l.loan_id = ${loanId} ${date}
+      GROUP BY l.account_id
+    ) t
+    JOIN ledger_accounts a ON a.id = t.account_id
+    ORDER BY a.id`.execute(db);
   return result.rows;
 }
 
@@ -415,19 +406,11 @@ export async function dayTotalsThrough(
   return result.rows[0] ?? { debit_minor: 0n, credit_minor: 0n };
 }
 
-export type StatementLineRow = {
-  entry_id: bigint;
-  line_no: number;
-  business_date: DateString;
-  posted_at: Date;
-  event_type: string;
-  source_ref: string | null;
-  description: string;
-  side: Side;
-  amount_minor: bigint;
-  loan_id: string | null;
-  customer_id: string | null;
-};
+export type StatementLineRow = Pick<
+  Line,
+  'entry_id' | 'line_no' | 'business_date' | 'side' | 'amount_minor' | 'loan_id' | 'customer_id'
+> &
+  Pick<Entry, 'posted_at' | 'event_type' | 'source_ref' | 'description'>;
 
 export async function statementLines(
   db: DB | Tx,
