@@ -54,6 +54,10 @@ export const errorCatalogue = {
     status: 422,
     title: 'A journal line amount must be a positive number of minor units',
   },
+  journal_amount_too_large: {
+    status: 422,
+    title: 'A journal line amount exceeds the largest amount a line may carry',
+  },
   journal_unbalanced: { status: 422, title: 'The journal entry does not balance' },
   journal_mixed_currencies: { status: 422, title: 'A journal entry must be in one currency' },
   journal_business_date_not_open: {

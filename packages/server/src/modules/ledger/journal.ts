@@ -66,6 +66,14 @@ export type PreparedEntry = {
 };
 
 export const entryLinesMax = 200;
+/**
+ * The largest amount one line carries: 10^15 − 1 minor units, just under 10 trillion yuan — more
+ * than any single movement a lender books, below 2^53 (a client parsing the string into a double
+ * stays exact), and with entryLinesMax lines an entry's debits stay far inside int8. The database
+ * holds the same bound (ledger_lines_amount_minor_range, 0006_ledger_guards.sql); totals over many
+ * lines are numeric there, so no sum can overflow.
+ */
+export const lineAmountMinorMax = 999_999_999_999_999n;
 export const idempotencyKeyCharsMax = 200;
 export const sourceRefCharsMax = 200;
 export const descriptionCharsMax = 500;
@@ -147,7 +155,8 @@ function fingerprintOf(entry: JournalEntryInput, reversalOf: bigint | null): str
 
 /**
  * Checks an entry without the database and prepares it for posting. Throws the catalogue error
- * of the first rule broken, in this order: shape, line count, amounts, currencies, balance.
+ * of the first rule broken, in this order: shape, line count, amounts (positive, then at most
+ * lineAmountMinorMax), currencies, balance.
  */
 export function prepareEntry(entry: JournalEntryInput, reversalOf: bigint | null = null): PreparedEntry {
   const errors = shapeErrors(entry);
@@ -174,6 +183,17 @@ export function prepareEntry(entry: JournalEntryInput, reversalOf: bigint | null
       'journal_amount_not_positive',
       `Line ${notPositive + 1} has amount ${String(line?.amountMinor)}; amounts are positive minor units and the side gives the direction.`,
       { errors: [{ path: `lines.${notPositive}.amountMinor`, message: 'must be greater than zero' }] },
+    );
+  }
+  const tooLarge = lines.findIndex((line) => line.amountMinor > lineAmountMinorMax);
+  if (tooLarge >= 0) {
+    const line = lines[tooLarge];
+    throw new AppError(
+      'journal_amount_too_large',
+      `Line ${tooLarge + 1} has amount ${String(line?.amountMinor)}; a line carries at most ${lineAmountMinorMax} minor units.`,
+      {
+        errors: [{ path: `lines.${tooLarge}.amountMinor`, message: `must be at most ${lineAmountMinorMax}` }],
+      },
     );
   }
   const currencies = [...new Set(lines.map((line) => line.currency))];

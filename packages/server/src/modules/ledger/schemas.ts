@@ -21,7 +21,14 @@ const accountCode = z
   .string()
   .regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$/, 'must be an account code')
   .describe('Account code, e.g. 1301');
-const entryId = z.string().regex(/^\d{1,19}$/, 'must be a journal entry id');
+// Entry ids are positive int8: a longer or larger number names no entry and would overflow the
+// query's parameter (a 500 before), so it is a 400 at the edge.
+const entryIdMax = 9_223_372_036_854_775_807n;
+const entryIdMessage = `must be a journal entry id (1 to ${entryIdMax})`;
+const entryId = z
+  .string()
+  .regex(/^[1-9]\d{0,18}$/, entryIdMessage)
+  .refine((value) => !/^\d+$/.test(value) || BigInt(value) <= entryIdMax, entryIdMessage);
 const dimension = z.string().min(1).max(64);
 const side = z.enum(['debit', 'credit']);
 
@@ -214,7 +221,9 @@ export const manualJournalSchema = z
         z.object({
           account: accountCode,
           side,
-          amountMinor: z.string().regex(/^\d{1,18}$/, 'must be a positive number of minor units'),
+          // lineAmountMinorMax (journal.ts): at most 15 digits. Zero still reaches posting, which
+          // refuses it as journal_amount_not_positive.
+          amountMinor: z.string().regex(/^\d{1,15}$/, 'must be 1 to 999999999999999 minor units'),
           currency,
           loanId: dimension.optional(),
           customerId: dimension.optional(),

@@ -351,9 +351,20 @@ export async function markAccountClosed(trx: Tx, id: number): Promise<Selectable
 export type BalanceRow = { account_id: number; debit_minor: bigint; credit_minor: bigint };
 
 /**
+ * Totals are numeric in the database (they outgrow int8: 0006_ledger_guards.sql); pg hands numeric
+ * over as a decimal string, which becomes a bigint exactly. The columns are numeric(38,0), so the
+ * text is always an integer.
+ */
+type Totals = { debit_minor: string; credit_minor: string };
+
+function minor(text: string): bigint {
+  return BigInt(text);
+}
+
+/**
  * Debit and credit totals per account: the folded totals plus the deltas not folded yet, read in
  * one statement (one snapshot), so a fold committing meanwhile can neither hide nor double a line.
- * With `asOf`, only days up to that business date count. (ledger_account_totals, 0002_ledger.sql.)
+ * With `asOf`, only days up to that business date count. (ledger_account_totals, 0006_ledger_guards.sql.)
  */
 export async function accountTotals(
   db: DB | Tx,
@@ -361,11 +372,14 @@ export async function accountTotals(
   asOf?: DateString,
 ): Promise<BalanceRow[]> {
   const ids = accountIds === 'all' ? null : (accountIds as number[]);
-  const result = await sql<BalanceRow>`
-    SELECT account_id, debit_minor, credit_minor FROM ledger_account_totals(${ids}::int4[], ${asOf ?? null}::date)`.execute(
-    db,
-  );
-  return result.rows;
+  const result = await sql<{ account_id: number; debit_minor: string; credit_minor: string }>`
+    SELECT account_id, debit_minor::text, credit_minor::text
+    FROM ledger_account_totals(${ids}::int4[], ${asOf ?? null}::date)`.execute(db);
+  return result.rows.map((r) => ({
+    account_id: r.account_id,
+    debit_minor: minor(r.debit_minor),
+    credit_minor: minor(r.credit_minor),
+  }));
 }
 
 export type LoanBalanceRow = Pick<
@@ -376,19 +390,23 @@ export type LoanBalanceRow = Pick<
 /** A loan's totals per account with the account, summed from its own lines (a loan has a bounded number). */
 export async function loanTotals(db: DB | Tx, loanId: string, asOf?: DateString): Promise<LoanBalanceRow[]> {
   const date = asOf === undefined ? sql`` : sql`AND l.business_date <= ${asOf}::date`;
-  const result = await sql<LoanBalanceRow>`
-    SELECT a.code, a.currency, a.name_zh, a.name_en, a.normal_side, t.debit_minor, t.credit_minor
+  const result = await sql<Omit<LoanBalanceRow, 'debit_minor' | 'credit_minor'> & Totals>`
+    SELECT a.code, a.currency, a.name_zh, a.name_en, a.normal_side, t.debit_minor::text, t.credit_minor::text
     FROM (
       SELECT l.account_id,
-             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'debit'), 0)::int8 AS debit_minor,
-             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'credit'), 0)::int8 AS credit_minor
+             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'debit'), 0) AS debit_minor,
+             coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'credit'), 0) AS credit_minor
       FROM ledger_lines l
       WHERE l.loan_id = ${loanId} ${date}
       GROUP BY l.account_id
     ) t
     JOIN ledger_accounts a ON a.id = t.account_id
     ORDER BY a.id`.execute(db);
-  return result.rows;
+  return result.rows.map((r) => ({
+    ...r,
+    debit_minor: minor(r.debit_minor),
+    credit_minor: minor(r.credit_minor),
+  }));
 }
 
 /** The sum of one account's lines on one day up to and including a position (for statement pages). */
@@ -398,12 +416,15 @@ export async function dayTotalsThrough(
   date: DateString,
   through: { entryId: bigint; lineNo: number },
 ): Promise<{ debit_minor: bigint; credit_minor: bigint }> {
-  const result = await sql<{ debit_minor: bigint; credit_minor: bigint }>`
-    SELECT debit_minor, credit_minor
+  const result = await sql<Totals>`
+    SELECT debit_minor::text, credit_minor::text
     FROM ledger_day_totals_through(${accountId}::int4, ${date}::date, ${through.entryId}::int8, ${through.lineNo}::int2)`.execute(
     db,
   );
-  return result.rows[0] ?? { debit_minor: 0n, credit_minor: 0n };
+  const row = result.rows[0];
+  return row === undefined
+    ? { debit_minor: 0n, credit_minor: 0n }
+    : { debit_minor: minor(row.debit_minor), credit_minor: minor(row.credit_minor) };
 }
 
 export type StatementLineRow = Pick<
@@ -454,7 +475,7 @@ export async function foldBalances(trx: Tx): Promise<FoldOutcome> {
       DELETE FROM ledger_balance_deltas RETURNING account_id, business_date, debit_minor, credit_minor, lines
     ),
     pending AS (
-      SELECT account_id, business_date, sum(debit_minor)::int8 AS debit_minor, sum(credit_minor)::int8 AS credit_minor,
+      SELECT account_id, business_date, sum(debit_minor) AS debit_minor, sum(credit_minor) AS credit_minor,
              sum(lines)::int8 AS lines
       FROM moved GROUP BY account_id, business_date
     ),
@@ -466,7 +487,7 @@ export async function foldBalances(trx: Tx): Promise<FoldOutcome> {
     ),
     totals AS (
       INSERT INTO ledger_account_balances AS b (account_id, debit_minor, credit_minor)
-      SELECT account_id, sum(debit_minor)::int8, sum(credit_minor)::int8 FROM pending GROUP BY account_id
+      SELECT account_id, sum(debit_minor), sum(credit_minor) FROM pending GROUP BY account_id
       ON CONFLICT (account_id) DO UPDATE
         SET debit_minor = b.debit_minor + excluded.debit_minor, credit_minor = b.credit_minor + excluded.credit_minor
     ),
