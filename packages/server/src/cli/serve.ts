@@ -55,7 +55,7 @@ export async function startServer(options: ServeOptions): Promise<number> {
   await app.listen({ port: config.port, host: config.host });
   components.push({ name: 'http', stop: () => app.close() });
   if (options.withWorker) {
-    const jobs = await startJobs(database.url, logger, allJobs(database.db));
+    const jobs = await startJobs(database.url, logger, allJobs(database.db, logger));
     components.push({ name: 'worker', stop: () => jobs.stop() });
   }
   const address = app.server.address();

@@ -18,7 +18,7 @@ export const workerCommand: Command = {
     stopOnSignals(logger, components);
     const database = await openDatabase(config, logger, 'fenqi-worker');
     components.push({ name: 'database', stop: () => database.close() });
-    const jobs = await startJobs(database.url, logger, allJobs(database.db));
+    const jobs = await startJobs(database.url, logger, allJobs(database.db, logger));
     components.push({ name: 'jobs', stop: () => jobs.stop() });
     return new Promise<number>(() => {});
   },

@@ -272,7 +272,10 @@ describe('loan balances', () => {
 describe('the worker', () => {
   it('the worker’s fold job (modules/jobs.ts) folds, and the balances stay the same', async () => {
     const { allJobs } = await import('../../src/modules/jobs.ts');
-    const job = allJobs(database.db).find((j) => j.name === 'ledger-fold-balances');
+    const { createLogger } = await import('../../src/platform/logger.ts');
+    const job = allJobs(database.db, createLogger({ logLevel: 'silent' })).find(
+      (j) => j.name === 'ledger-fold-balances',
+    );
     expect(job?.cron).toBe('* * * * *');
     await job?.run();
     const before = await listAccountBalances(database.db);

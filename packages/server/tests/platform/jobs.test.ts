@@ -10,7 +10,8 @@ let jobs: JobRunner;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  jobs = await startJobs(database.url, createLogger({ logLevel: 'silent' }), allJobs(database.db), {
+  const logger = createLogger({ logLevel: 'silent' });
+  jobs = await startJobs(database.url, logger, allJobs(database.db, logger), {
     pollingIntervalSeconds: 0.5,
   });
 });

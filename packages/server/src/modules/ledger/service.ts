@@ -1,10 +1,13 @@
 import type { DB } from '../../platform/db.ts';
 import type { JobDefinition } from '../../platform/jobs.ts';
+import type { Logger } from '../../platform/logger.ts';
 import { foldLedgerBalances } from './balances.ts';
+import { describeDrift, verifyLedger } from './verify.ts';
 
 // The ledger's public service: every module posts through these functions, inside its own
 // transaction, and reads balances through them. Nothing else touches the ledger's tables.
-// posting.ts posts, accounts.ts keeps the chart, balances.ts and statements.ts read.
+// posting.ts posts, accounts.ts keeps the chart, balances.ts and statements.ts read, verify.ts
+// recomputes the balances from the lines.
 
 export { type Account, type AccountSpec, closeAccount, openAccount } from './accounts.ts';
 export {
@@ -47,8 +50,20 @@ export {
   statementLinesMax,
 } from './statements.ts';
 
-/** Background jobs of the ledger (modules/jobs.ts runs them in the worker). */
-export function ledgerJobs(db: DB): JobDefinition[] {
+export {
+  type Drift,
+  type DriftKind,
+  describeDrift,
+  type LedgerVerification,
+  verifyLedger,
+} from './verify.ts';
+
+/**
+ * Background jobs of the ledger (modules/jobs.ts runs them in the worker): the fold every minute,
+ * and once a day a verification of every balance against the lines, which logs an error naming
+ * each drifted account or entry.
+ */
+export function ledgerJobs(db: DB, logger: Logger): JobDefinition[] {
   return [
     {
       name: 'ledger-fold-balances',
@@ -56,6 +71,26 @@ export function ledgerJobs(db: DB): JobDefinition[] {
       run: async () => {
         const outcome = await foldLedgerBalances(db);
         return { folded: outcome.folded, accounts: outcome.accounts, lines: outcome.lines };
+      },
+    },
+    {
+      name: 'ledger-verify',
+      // Daily, at 03:41 UTC (11:41 in Asia/Shanghai, away from close of business): it reads every line.
+      cron: '41 3 * * *',
+      run: async () => {
+        const result = await verifyLedger(db);
+        if (!result.ok) {
+          logger.error(
+            { job: 'ledger-verify', drift: result.drift.map(describeDrift) },
+            `ledger drift: ${result.drift.length} problem(s): ${result.drift.map(describeDrift).join('; ')}`,
+          );
+        }
+        return {
+          ok: result.ok,
+          drift: result.drift.length,
+          accounts: result.accounts,
+          lines: String(result.lines),
+        };
       },
     },
   ];

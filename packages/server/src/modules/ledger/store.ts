@@ -64,7 +64,7 @@ export type InsertOutcome = {
 type Inserted = { n: number[]; id: string[]; business_date: string; posted_at: string } | null;
 type RawOutcome = { problems: PostingProblem[]; inserted: Inserted; replayed: HeaderJson[] };
 
-/** One entry: header as scalars, lines as one JSON array (ledger_post_entry, 0002_ledger.sql). */
+/** One entry: header as scalars, lines as one JSON array (ledger_post_entry, 0007_ledger_tamper_guards.sql). */
 async function postOne(trx: Tx, entry: PreparedEntry): Promise<RawOutcome | undefined> {
   const lines = JSON.stringify(
     entry.lines.map((line) => ({
@@ -461,42 +461,68 @@ export type FoldOutcome = { folded: boolean; accounts: number; lines: number };
 
 /**
  * Moves the committed balance deltas into the totals, in the caller's own transaction (which must
- * be its own: it locks the fold row). DELETE … RETURNING takes exactly the deltas this snapshot
- * sees; deltas of transactions still running stay for the next fold. Returns folded=false when
- * another fold holds the row (it is doing the same work).
+ * be its own: it locks the fold row). ledger_fold_balances (0007_ledger_tamper_guards.sql) takes
+ * exactly the deltas this snapshot sees with DELETE … RETURNING; deltas of transactions still
+ * running stay for the next fold. Returns folded=false when another fold holds the row (it is
+ * doing the same work).
  */
 export async function foldBalances(trx: Tx): Promise<FoldOutcome> {
-  const claim = await sql<{
-    one: number;
-  }>`SELECT 1 AS one FROM ledger_balance_fold FOR UPDATE SKIP LOCKED`.execute(trx);
-  if (claim.rows.length === 0) return { folded: false, accounts: 0, lines: 0 };
-  const result = await sql<{ accounts: number; lines: number }>`
-    WITH moved AS (
-      DELETE FROM ledger_balance_deltas RETURNING account_id, business_date, debit_minor, credit_minor, lines
-    ),
-    pending AS (
-      SELECT account_id, business_date, sum(debit_minor) AS debit_minor, sum(credit_minor) AS credit_minor,
-             sum(lines)::int8 AS lines
-      FROM moved GROUP BY account_id, business_date
-    ),
-    daily AS (
-      INSERT INTO ledger_account_daily AS d (account_id, business_date, debit_minor, credit_minor)
-      SELECT account_id, business_date, debit_minor, credit_minor FROM pending
-      ON CONFLICT (account_id, business_date) DO UPDATE
-        SET debit_minor = d.debit_minor + excluded.debit_minor, credit_minor = d.credit_minor + excluded.credit_minor
-    ),
-    totals AS (
-      INSERT INTO ledger_account_balances AS b (account_id, debit_minor, credit_minor)
-      SELECT account_id, sum(debit_minor), sum(credit_minor) FROM pending GROUP BY account_id
-      ON CONFLICT (account_id) DO UPDATE
-        SET debit_minor = b.debit_minor + excluded.debit_minor, credit_minor = b.credit_minor + excluded.credit_minor
-    ),
-    mark AS (UPDATE ledger_balance_fold SET folded_at = now())
-    SELECT count(DISTINCT account_id)::int4 AS accounts, coalesce(sum(lines), 0)::int4 AS lines FROM pending`.execute(
-    trx,
-  );
-  const outcome = result.rows[0] ?? { accounts: 0, lines: 0 };
-  return { folded: true, accounts: outcome.accounts, lines: outcome.lines };
+  const result = await sql<{ folded: boolean; accounts: number; lines: bigint }>`
+    SELECT folded, accounts, lines FROM ledger_fold_balances()`.execute(trx);
+  const row = result.rows[0] ?? { folded: false, accounts: 0, lines: 0n };
+  return { folded: row.folded, accounts: row.accounts, lines: Number(row.lines) };
+}
+
+// ---- Verification ----
+
+export type DriftRow = {
+  kind: string;
+  entry_id: bigint | null;
+  account_code: string | null;
+  currency: string | null;
+  business_date: DateString | null;
+  expected_debit_minor: bigint | null;
+  expected_credit_minor: bigint | null;
+  found_debit_minor: bigint | null;
+  found_credit_minor: bigint | null;
+};
+
+type DriftText = Omit<
+  DriftRow,
+  'expected_debit_minor' | 'expected_credit_minor' | 'found_debit_minor' | 'found_credit_minor'
+> & {
+  expected_debit_minor: string | null;
+  expected_credit_minor: string | null;
+  found_debit_minor: string | null;
+  found_credit_minor: string | null;
+};
+
+const minorOrNull = (text: string | null) => (text === null ? null : minor(text));
+
+/** Everything derived from the lines that differs from them (ledger_verify, 0007_ledger_tamper_guards.sql). */
+export async function verifyBalances(db: DB | Tx): Promise<DriftRow[]> {
+  const result = await sql<DriftText>`
+    SELECT kind, entry_id, account_code, currency, business_date,
+           expected_debit_minor::text, expected_credit_minor::text, found_debit_minor::text, found_credit_minor::text
+    FROM ledger_verify()`.execute(db);
+  return result.rows.map((r) => ({
+    ...r,
+    expected_debit_minor: minorOrNull(r.expected_debit_minor),
+    expected_credit_minor: minorOrNull(r.expected_credit_minor),
+    found_debit_minor: minorOrNull(r.found_debit_minor),
+    found_credit_minor: minorOrNull(r.found_credit_minor),
+  }));
+}
+
+/** What verification read: the size of the journal it checked. */
+export async function journalSize(
+  db: DB | Tx,
+): Promise<{ accounts: number; entries: bigint; lines: bigint }> {
+  const result = await sql<{ accounts: number; entries: bigint; lines: bigint }>`
+    SELECT (SELECT count(*) FROM ledger_accounts)::int4 AS accounts,
+           (SELECT count(*) FROM ledger_entries) AS entries,
+           (SELECT count(*) FROM ledger_lines) AS lines`.execute(db);
+  return result.rows[0] ?? { accounts: 0, entries: 0n, lines: 0n };
 }
 
 // ---- Posting configuration per product ----
