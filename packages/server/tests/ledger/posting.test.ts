@@ -444,7 +444,8 @@ describe('manual journals', () => {
     const journal = {
       description: 'Correct a mis-keyed suspense item',
       lines: [
-        { account: '2901', side: 'debit' as const, amountMinor: '1500', currency: 'CNY' },
+        // 2901.01: 2901 became a group when the reversal test opened 2901.01 under it.
+        { account: '2901.01', side: 'debit' as const, amountMinor: '1500', currency: 'CNY' },
         { account: '1012.01', side: 'credit' as const, amountMinor: '1500', currency: 'CNY' },
       ],
     };

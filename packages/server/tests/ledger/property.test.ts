@@ -98,8 +98,11 @@ async function run(cmd: Command): Promise<void> {
   const db = database.db;
   if (cmd.kind === 'post') {
     const codes = accounts[cmd.currency];
-    const pick = (i: number) => codes[(cmd.picks[i] ?? 0) % codes.length] ?? codes[0];
-    const [one, ...many] = [pick(0), pick(1), pick(2), pick(3)];
+    // The single side's account is never on the other side too (journal_account_on_both_sides):
+    // the others are picked from the remaining accounts.
+    const one = codes[(cmd.picks[0] ?? 0) % codes.length] ?? codes[0];
+    const rest = codes.filter((code) => code !== one);
+    const many = cmd.picks.slice(1).map((p) => rest[p % rest.length] ?? rest[0] ?? one);
     const [single, multi] = cmd.flip ? (['credit', 'debit'] as const) : (['debit', 'credit'] as const);
     const parts = splitTotal(cmd.total, cmd.splits);
     const lines = [

@@ -13,6 +13,8 @@ export type Account = {
   type: AccountType;
   normalSide: Side;
   parentCode: string | null;
+  /** Has child accounts: its balance is theirs, and it takes no lines of its own. */
+  isGroup: boolean;
   status: AccountStatus;
   createdAt: Date;
   closedAt: Date | null;
@@ -27,6 +29,7 @@ export function toAccount(row: store.AccountRow): Account {
     type: row.type,
     normalSide: row.normal_side,
     parentCode: row.parent_code,
+    isGroup: row.is_group,
     status: row.status,
     createdAt: row.created_at,
     closedAt: row.closed_at,
@@ -52,16 +55,28 @@ const normalSideOf: Record<AccountType, Side> = {
   income: 'credit',
 };
 
-/** Opens an account (a channel's clearing account, a funder's payable, a new currency). */
+/**
+ * Opens an account (a channel's clearing account, a funder's payable, a new currency). A parent
+ * becomes a group: it takes no lines of its own from then on, so a parent that already has lines
+ * is refused (`account_parent_has_lines`).
+ */
 export async function openAccount(trx: Tx, spec: AccountSpec): Promise<Account> {
   let parentId: number | null = null;
   if (spec.parentCode !== undefined) {
+    // Like closing an account: no posting may read the parent as a leaf while it becomes a group.
+    await store.fencePostings(trx);
     const parent = await store.findAccount(trx, spec.parentCode, spec.currency);
     if (!parent)
       throw new AppError(
         'account_not_found',
         `There is no account ${spec.parentCode} in ${spec.currency} to be the parent.`,
       );
+    if (!parent.is_group && (await store.accountHasLines(trx, parent.id))) {
+      throw new AppError(
+        'account_parent_has_lines',
+        `Account ${spec.parentCode} (${spec.currency}) already has journal lines of its own, so it cannot group ${spec.code}.`,
+      );
+    }
     parentId = parent.id;
   }
   const row = await store.insertAccount(trx, {
@@ -75,7 +90,7 @@ export async function openAccount(trx: Tx, spec: AccountSpec): Promise<Account> 
   });
   if (!row)
     throw new AppError('account_already_exists', `Account ${spec.code} in ${spec.currency} already exists.`);
-  return toAccount({ ...row, parent_code: spec.parentCode ?? null });
+  return toAccount({ ...row, parent_code: spec.parentCode ?? null, is_group: false });
 }
 
 export async function requireAccount(db: DB | Tx, code: string, currency: string): Promise<store.AccountRow> {

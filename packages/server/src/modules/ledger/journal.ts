@@ -156,7 +156,7 @@ function fingerprintOf(entry: JournalEntryInput, reversalOf: bigint | null): str
 /**
  * Checks an entry without the database and prepares it for posting. Throws the catalogue error
  * of the first rule broken, in this order: shape, line count, amounts (positive, then at most
- * lineAmountMinorMax), currencies, balance.
+ * lineAmountMinorMax), currencies, one side per account, balance.
  */
 export function prepareEntry(entry: JournalEntryInput, reversalOf: bigint | null = null): PreparedEntry {
   const errors = shapeErrors(entry);
@@ -203,6 +203,20 @@ export function prepareEntry(entry: JournalEntryInput, reversalOf: bigint | null
       'journal_mixed_currencies',
       `The lines are in ${currencies.join(', ')}; one entry is in one currency.`,
     );
+  }
+  // One account on both sides of one entry moves money from the account to itself: it only hides
+  // what happened (posting-rules.ts nets such lines before they get here).
+  const sides = new Map<string, Side>();
+  for (const [index, line] of lines.entries()) {
+    const seen = sides.get(line.account);
+    if (seen !== undefined && seen !== line.side) {
+      throw new AppError(
+        'journal_account_on_both_sides',
+        `Line ${index + 1} ${line.side === 'debit' ? 'debits' : 'credits'} account ${line.account}, which another line ${seen === 'debit' ? 'debits' : 'credits'}; an entry books an account on one side only.`,
+        { errors: [{ path: `lines.${index}.account`, message: 'is on the other side in another line' }] },
+      );
+    }
+    sides.set(line.account, line.side);
   }
   let debits = 0n;
   let credits = 0n;

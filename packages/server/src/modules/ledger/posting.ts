@@ -45,6 +45,14 @@ function problemError(problem: store.PostingProblem, entries: readonly PreparedE
         `${prefix}Line ${problem.line} names account ${problem.account} (${problem.currency}), which is closed.`,
         linePath === undefined ? {} : { errors: [{ path: linePath, message: 'the account is closed' }] },
       );
+    case 'account_is_group':
+      return new AppError(
+        'account_is_group',
+        `${prefix}Line ${problem.line} names account ${problem.account} (${problem.currency}), which groups other accounts; post to one of them.`,
+        linePath === undefined
+          ? {}
+          : { errors: [{ path: linePath, message: 'groups other accounts and takes no lines' }] },
+      );
     case 'journal_business_date_not_open':
       return new AppError(
         'journal_business_date_not_open',

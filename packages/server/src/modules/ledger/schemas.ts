@@ -51,6 +51,9 @@ export const accountSchema = z
     type: z.enum(['asset', 'liability', 'equity', 'income', 'expense']),
     normalSide: side,
     parentCode: accountCode.nullable(),
+    isGroup: z
+      .boolean()
+      .describe('Has child accounts: its balance is theirs, and it takes no lines of its own'),
     status: z.enum(['open', 'closed']),
     createdAt: instant,
     closedAt: instant.nullable(),

@@ -15,6 +15,7 @@ export type PostingProblem = {
   kind:
     | 'account_not_found'
     | 'account_closed'
+    | 'account_is_group'
     | 'journal_business_date_not_open'
     | 'journal_idempotency_conflict'
     | 'journal_already_reversed';
@@ -317,7 +318,7 @@ export async function listAccounts(db: DB | Tx): Promise<AccountRow[]> {
 
 export async function insertAccount(
   trx: Tx,
-  account: Omit<Selectable<LedgerAccountTable>, 'id' | 'status' | 'created_at' | 'closed_at'>,
+  account: Omit<Selectable<LedgerAccountTable>, 'id' | 'status' | 'created_at' | 'closed_at' | 'is_group'>,
 ): Promise<Selectable<LedgerAccountTable> | undefined> {
   return trx
     .insertInto('ledger_accounts')
@@ -335,6 +336,17 @@ export async function insertAccount(
  */
 export async function fencePostings(trx: Tx): Promise<void> {
   await sql`LOCK TABLE ledger_lines IN SHARE MODE`.execute(trx);
+}
+
+/** Whether an account has any line of its own (ledger_lines_account_date: one index probe). */
+export async function accountHasLines(db: DB | Tx, accountId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('ledger_lines')
+    .select(sql<number>`1`.as('one'))
+    .where('account_id', '=', accountId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function markAccountClosed(trx: Tx, id: number): Promise<Selectable<LedgerAccountTable>> {

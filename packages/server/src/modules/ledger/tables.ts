@@ -16,6 +16,8 @@ export interface LedgerAccountTable {
   type: AccountType;
   normal_side: Side;
   parent_id: number | null;
+  /** Has child accounts: takes no lines (kept by a trigger when a child is opened, 0008). */
+  is_group: ColumnType<boolean, never, never>;
   status: ColumnType<AccountStatus, AccountStatus | undefined, AccountStatus>;
   created_at: ColumnType<Date, never, never>;
   closed_at: Date | null;
