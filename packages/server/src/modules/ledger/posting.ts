@@ -72,14 +72,16 @@ function problemError(problem: store.PostingProblem, entries: readonly PreparedE
   }
 }
 
-async function post(trx: Tx, prepared: readonly PreparedEntry[]): Promise<PostedEntry[]> {
+async function post(
+  trx: Tx,
+  prepared: readonly PreparedEntry[],
+  insert: typeof store.insertEntries = store.insertEntries,
+): Promise<PostedEntry[]> {
   if (prepared.length === 0) return [];
-  if (prepared.length > batchEntriesMax)
-    throw new Error(`postJournals takes at most ${batchEntriesMax} entries`);
   if (new Set(prepared.map((e) => e.idempotencyKey)).size !== prepared.length) {
     throw new Error('postJournals was given two entries with one idempotency key');
   }
-  const outcome = await store.insertEntries(trx, prepared);
+  const outcome = await insert(trx, prepared);
   const [problem] = outcome.problems;
   if (problem) throw problemError(problem, prepared);
   const stored = new Map<number, { header: Omit<store.StoredHeader, 'n'>; replayed: boolean }>();
@@ -140,9 +142,29 @@ export async function postJournal(trx: Tx, entry: JournalEntryInput): Promise<Po
  * checked first; if any breaks a rule, nothing is written and the first problem is thrown.
  */
 export async function postJournals(trx: Tx, entries: readonly JournalEntryInput[]): Promise<PostedEntry[]> {
+  if (entries.length > batchEntriesMax)
+    throw new Error(`postJournals takes at most ${batchEntriesMax} entries; postJournalsBulk takes more`);
   return post(
     trx,
     entries.map((entry) => prepareEntry(entry)),
+  );
+}
+
+/**
+ * Posts any number of entries set-based, for close of business (about two lines per loan per
+ * day): the entries stream into temporary tables with COPY and one SQL function checks and posts
+ * them all (ledger_post_staged, 0009_ledger_bulk_posting.sql). Same semantics and errors as
+ * postJournals: all or nothing, replays returned with `replayed: true`, the first problem thrown
+ * with nothing written.
+ */
+export async function postJournalsBulk(
+  trx: Tx,
+  entries: readonly JournalEntryInput[],
+): Promise<PostedEntry[]> {
+  return post(
+    trx,
+    entries.map((entry) => prepareEntry(entry)),
+    store.insertEntriesBulk,
   );
 }
 

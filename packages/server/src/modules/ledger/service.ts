@@ -31,6 +31,7 @@ export {
   postEvent,
   postJournal,
   postJournals,
+  postJournalsBulk,
   postManualJournal,
   type ReversalEvent,
   type ReversalOptions,

@@ -1,4 +1,6 @@
-import { type Selectable, sql } from 'kysely';
+import { once } from 'node:events';
+import { CompiledQuery, type Selectable, sql } from 'kysely';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DB, Tx } from '../../platform/db.ts';
 import type { DateString } from '../../platform/schema.ts';
 import type { PreparedEntry } from './journal.ts';
@@ -158,6 +160,10 @@ export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]):
   const [only] = entries;
   const row =
     entries.length === 1 && only !== undefined ? await postOne(trx, only) : await postMany(trx, entries);
+  return outcomeOf(row, entries);
+}
+
+function outcomeOf(row: RawOutcome | undefined, entries: readonly PreparedEntry[]): InsertOutcome {
   if (!row) throw new Error('the posting function returned no row');
   const inserted: StoredHeader[] = [];
   if (row.inserted !== null) {
@@ -167,7 +173,7 @@ export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]):
       const entry = entries[n];
       const id = ids[i];
       if (entry === undefined || id === undefined)
-        throw new Error(`ledger_post_entries returned an unknown entry ${n}`);
+        throw new Error(`the posting function returned an unknown entry ${n}`);
       inserted.push({
         n,
         id: BigInt(id),
@@ -179,6 +185,84 @@ export async function insertEntries(trx: Tx, entries: readonly PreparedEntry[]):
     });
   }
   return { problems: row.problems, inserted, replayed: row.replayed.map(header) };
+}
+
+// ---- Bulk posting (COPY into staging tables, one set-based function) ----
+
+/** COPY text format: backslash, tab, newline and carriage return escaped; null is \N. */
+function copyField(value: string | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  return value.replace(/[\\\t\n\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
+}
+
+/** Rows per write to the COPY stream: large enough that a write is not per row, small enough to stream. */
+const copyChunkRows = 2000;
+
+/**
+ * Streams rows into a table with COPY FROM STDIN on the transaction's own connection. pg's
+ * client.query accepts a "submittable" (an object with submit()) in place of SQL text, and Kysely
+ * passes the compiled query's text to it unchanged; that is how pg-copy-streams' stream runs
+ * inside this transaction without reaching for the connection itself.
+ */
+async function copyRows(trx: Tx, statement: string, rows: Iterable<string>): Promise<void> {
+  const stream = copyFrom(statement);
+  const finished = once(stream, 'finish');
+  finished.catch(() => {});
+  const submitted = trx.executeQuery({ ...CompiledQuery.raw(''), sql: stream as unknown as string });
+  await submitted;
+  let chunk: string[] = [];
+  for (const row of rows) {
+    chunk.push(row);
+    if (chunk.length >= copyChunkRows) {
+      if (!stream.write(chunk.join(''))) await once(stream, 'drain');
+      chunk = [];
+    }
+  }
+  stream.end(chunk.join(''));
+  await finished;
+}
+
+function* entryRows(entries: readonly PreparedEntry[]): Iterable<string> {
+  for (const [n, e] of entries.entries()) {
+    yield `${n}\t${copyField(e.idempotencyKey)}\t${copyField(e.fingerprint)}\t${copyField(e.eventType)}\t${copyField(e.sourceRef)}\t${copyField(e.description)}\t${e.currency}\t${e.businessDate ?? '\\N'}\t${e.reversalOf ?? '\\N'}\n`;
+  }
+}
+
+function* lineRows(entries: readonly PreparedEntry[]): Iterable<string> {
+  for (const [n, e] of entries.entries()) {
+    for (const [i, l] of e.lines.entries()) {
+      yield `${n}\t${i + 1}\t${copyField(l.account)}\t${l.side}\t${l.amountMinor}\t${copyField(l.loanId)}\t${copyField(l.customerId)}\t${copyField(l.productId)}\t${copyField(l.merchantId)}\t${copyField(l.funderId)}\n`;
+    }
+  }
+}
+
+/**
+ * Any number of entries: COPY into two temporary tables, then one call of ledger_post_staged
+ * (0009_ledger_bulk_posting.sql), which checks and posts them set-based. Same outcome as
+ * insertEntries; the staging tables are dropped again, so the transaction may call it again.
+ */
+export async function insertEntriesBulk(trx: Tx, entries: readonly PreparedEntry[]): Promise<InsertOutcome> {
+  // Temporary tables: never WAL-logged, private to this session, gone at commit or rollback.
+  await sql`
+    CREATE TEMPORARY TABLE ledger_bulk_entries (
+      n int4 NOT NULL, key text COLLATE "C" NOT NULL, fingerprint text NOT NULL, event_type text NOT NULL,
+      source_ref text, description text NOT NULL, currency text NOT NULL, business_date date, reversal_of int8
+    ) ON COMMIT DROP`.execute(trx);
+  await sql`
+    CREATE TEMPORARY TABLE ledger_bulk_lines (
+      n int4 NOT NULL, line_no int2 NOT NULL, code text NOT NULL, side text NOT NULL, amount int8 NOT NULL,
+      loan_id text, customer_id text, product_id text, merchant_id text, funder_id text
+    ) ON COMMIT DROP`.execute(trx);
+  await copyRows(trx, 'COPY ledger_bulk_entries FROM STDIN', entryRows(entries));
+  await copyRows(trx, 'COPY ledger_bulk_lines FROM STDIN', lineRows(entries));
+  // No ANALYZE: the planner sizes a fresh table from its pages, which is enough to choose hash
+  // joins between the staging tables, and ANALYZE cost 150–260 ms per 100,000 lines (measured)
+  // without changing the function's time.
+  const result = await sql<{ result: RawOutcome }>`SELECT ledger_post_staged() AS result`.execute(trx);
+  await sql`DROP TABLE ledger_bulk_entries, ledger_bulk_lines`.execute(trx);
+  return outcomeOf(result.rows[0]?.result, entries);
 }
 
 /** Entries by idempotency key (after a concurrent first post won the race for the key). */
