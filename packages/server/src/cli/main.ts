@@ -4,6 +4,7 @@ import { businessDateCommand } from './business-date.ts';
 import { type Command, helpText } from './command.ts';
 import { demoCommand } from './demo.ts';
 import { keysCommand } from './keys.ts';
+import { ledgerCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
 import { aprCommand, quoteCommand } from './quote.ts';
 import { version } from './runtime.ts';
@@ -31,6 +32,7 @@ const commands: Command[] = [
   businessDateCommand,
   usersCommand,
   auditCommand,
+  ledgerCommand,
   keysCommand,
   quoteCommand,
   aprCommand,

@@ -62,6 +62,10 @@ export const errorCatalogue = {
     status: 422,
     title: 'A journal line amount must be a positive number of minor units',
   },
+  journal_amount_too_large: {
+    status: 422,
+    title: 'A journal line amount exceeds the largest amount a line may carry',
+  },
   journal_unbalanced: { status: 422, title: 'The journal entry does not balance' },
   journal_mixed_currencies: { status: 422, title: 'A journal entry must be in one currency' },
   journal_business_date_not_open: {
@@ -69,7 +73,19 @@ export const errorCatalogue = {
     title: 'The business date of the entry is not the open business day',
   },
   journal_already_reversed: { status: 422, title: 'The journal entry was already reversed' },
+  journal_account_on_both_sides: {
+    status: 422,
+    title: 'A journal entry debits and credits the same account',
+  },
   account_closed: { status: 422, title: 'The ledger account is closed' },
+  account_is_group: {
+    status: 422,
+    title: 'The ledger account groups other accounts and takes no lines of its own',
+  },
+  account_parent_has_lines: {
+    status: 422,
+    title: 'The parent account already has journal lines of its own',
+  },
   account_not_empty: { status: 422, title: 'The ledger account still has a balance' },
   posting_event_invalid: { status: 422, title: 'The business event cannot be posted' },
   password_policy_violated: { status: 422, title: 'The password does not meet the password policy' },

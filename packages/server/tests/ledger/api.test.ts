@@ -85,6 +85,7 @@ describe('ledger read API', () => {
       type: 'asset',
       normalSide: 'debit',
       parentCode: null,
+      isGroup: false,
       status: 'open',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       closedAt: null,

@@ -78,6 +78,24 @@ describe('manual journal entries', () => {
     });
     expect(unknownAccount.status).toBe(404);
     expect(unknownAccount.json).toMatchObject({ code: 'account_not_found' });
+    const group = await post(maker, '/api/v1/ledger/manual-journals', {
+      ...capitalInjection,
+      lines: [{ ...capitalInjection.lines[0], account: '1002' }, capitalInjection.lines[1]],
+    });
+    expect(group.status).toBe(422);
+    expect(group.json).toMatchObject({ code: 'account_is_group' });
+    const bothSides = await post(maker, '/api/v1/ledger/manual-journals', {
+      ...capitalInjection,
+      lines: [capitalInjection.lines[0], { ...capitalInjection.lines[1], account: '1002.01' }],
+    });
+    expect(bothSides.status).toBe(422);
+    expect(bothSides.json).toMatchObject({ code: 'journal_account_on_both_sides' });
+    const tooLarge = await post(maker, '/api/v1/ledger/manual-journals', {
+      ...capitalInjection,
+      lines: capitalInjection.lines.map((line) => ({ ...line, amountMinor: '999999999999999999' })),
+    });
+    expect(tooLarge.status).toBe(400);
+    expect(tooLarge.json).toMatchObject({ code: 'validation_failed' });
     expect(await approvals()).toBe(before);
   });
 

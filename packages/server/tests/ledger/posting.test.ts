@@ -288,18 +288,17 @@ describe('immutability in the database', () => {
         database.db,
       ),
     ).rejects.toThrow(`ledger: the lines of entry ${posted.id} are not a valid balanced posting`);
+    // An entry and its unbalanced lines in one statement (a header alone is refused earlier since
+    // 0007: an entry's lines come in the statement that inserts it; guards.test.ts).
     await expect(
-      database.db.transaction().execute(async (trx) => {
-        const inserted = await sql<{ id: bigint }>`
-          INSERT INTO ledger_entries (business_date, event_type, idempotency_key, fingerprint, currency)
-          VALUES (${today}::date, 'raw', ${randomUUID()}, 'x', 'CNY') RETURNING id`.execute(trx);
-        const id = inserted.rows[0]?.id;
-        await sql`INSERT INTO ledger_lines (entry_id, line_no, business_date, account_id, side, amount_minor, currency)
-                  SELECT ${id}, n, ${today}::date, a.id, s, amt, 'CNY'
-                  FROM (VALUES (1, 'debit', 10), (2, 'credit', 9)) v (n, s, amt), ledger_accounts a WHERE a.code = '1002.01'`.execute(
-          trx,
-        );
-      }),
+      sql`WITH e AS (
+            INSERT INTO ledger_entries (business_date, event_type, idempotency_key, fingerprint, currency)
+            VALUES (${today}::date, 'raw', ${randomUUID()}, 'x', 'CNY') RETURNING id)
+          INSERT INTO ledger_lines (entry_id, line_no, business_date, account_id, side, amount_minor, currency)
+          SELECT e.id, n, ${today}::date, a.id, s, amt, 'CNY'
+          FROM e, (VALUES (1, 'debit', 10), (2, 'credit', 9)) v (n, s, amt), ledger_accounts a WHERE a.code = '1002.01'`.execute(
+        database.db,
+      ),
     ).rejects.toThrow('are not a valid balanced posting');
   });
 });
@@ -445,7 +444,8 @@ describe('manual journals', () => {
     const journal = {
       description: 'Correct a mis-keyed suspense item',
       lines: [
-        { account: '2901', side: 'debit' as const, amountMinor: '1500', currency: 'CNY' },
+        // 2901.01: 2901 became a group when the reversal test opened 2901.01 under it.
+        { account: '2901.01', side: 'debit' as const, amountMinor: '1500', currency: 'CNY' },
         { account: '1012.01', side: 'credit' as const, amountMinor: '1500', currency: 'CNY' },
       ],
     };

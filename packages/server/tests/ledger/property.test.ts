@@ -7,13 +7,15 @@ import {
   listAccountBalances,
   openAccount,
   postJournal,
+  postJournalsBulk,
   reverseJournal,
 } from '../../src/modules/ledger/service.ts';
 import { advanceBusinessDate, getBusinessDate } from '../../src/platform/business-date.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { line, sumOfLines } from './support.ts';
 
-// Random sequences of valid postings (2–4 lines, two currencies, loans), reversals of earlier
+// Random sequences of valid postings (2–4 lines, two currencies, loans; one at a time through
+// postJournal, or a few at once through postJournalsBulk), reversals of earlier
 // entries, folds and day closes. After every sequence: the trial balance is zero per currency for
 // every day so far, and every account's balance — now and as of every day — equals the sum of its
 // lines and the balance an in-memory model expects.
@@ -77,14 +79,21 @@ const postCommand = fc
   })
   .map((p) => ({ kind: 'post' as const, ...p }));
 
+/** The same postings, one to four of them at once, through postJournalsBulk (COPY). */
+const bulkCommand = fc
+  .array(postCommand, { minLength: 1, maxLength: 4 })
+  .map((posts) => ({ kind: 'bulk' as const, posts }));
+
 const command = fc.oneof(
   { weight: 6, arbitrary: postCommand },
+  { weight: 2, arbitrary: bulkCommand },
   { weight: 2, arbitrary: fc.nat().map((pick) => ({ kind: 'reverse' as const, pick })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'fold' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'close-day' as const }) },
 );
 
 type Command = typeof command extends fc.Arbitrary<infer C> ? C : never;
+type PostCommand = typeof postCommand extends fc.Arbitrary<infer C> ? C : never;
 
 function splitTotal(total: bigint, weights: number[]): bigint[] {
   // Exact split: each part floor(total × w / Σw), the remainder to the first part; zero parts dropped.
@@ -94,29 +103,50 @@ function splitTotal(total: bigint, weights: number[]): bigint[] {
   return parts.filter((p) => p > 0n);
 }
 
+function linesOf(cmd: PostCommand) {
+  const codes = accounts[cmd.currency];
+  // The single side's account is never on the other side too (journal_account_on_both_sides):
+  // the others are picked from the remaining accounts.
+  const one = codes[(cmd.picks[0] ?? 0) % codes.length] ?? codes[0];
+  const rest = codes.filter((code) => code !== one);
+  const many = cmd.picks.slice(1).map((p) => rest[p % rest.length] ?? rest[0] ?? one);
+  const [single, multi] = cmd.flip ? (['credit', 'debit'] as const) : (['debit', 'credit'] as const);
+  const parts = splitTotal(cmd.total, cmd.splits);
+  return [
+    line(one, single, cmd.total, { currency: cmd.currency, loanId: cmd.loan }),
+    ...parts.map((part, i) =>
+      line(many[i] ?? one, multi, part, { currency: cmd.currency, loanId: cmd.loan }),
+    ),
+  ];
+}
+
+function record(id: bigint, lines: ReturnType<typeof linesOf>): void {
+  const effects = lines.map((l) => ({
+    key: `${l.currency} ${l.account}`,
+    net: l.side === 'debit' ? l.amountMinor : -l.amountMinor,
+  }));
+  for (const e of effects) model.set(e.key, (model.get(e.key) ?? 0n) + e.net);
+  posted.push({ id, lines: effects, reversed: false });
+}
+
 async function run(cmd: Command): Promise<void> {
   const db = database.db;
   if (cmd.kind === 'post') {
-    const codes = accounts[cmd.currency];
-    const pick = (i: number) => codes[(cmd.picks[i] ?? 0) % codes.length] ?? codes[0];
-    const [one, ...many] = [pick(0), pick(1), pick(2), pick(3)];
-    const [single, multi] = cmd.flip ? (['credit', 'debit'] as const) : (['debit', 'credit'] as const);
-    const parts = splitTotal(cmd.total, cmd.splits);
-    const lines = [
-      line(one, single, cmd.total, { currency: cmd.currency, loanId: cmd.loan }),
-      ...parts.map((part, i) =>
-        line(many[i] ?? one, multi, part, { currency: cmd.currency, loanId: cmd.loan }),
-      ),
-    ];
+    const lines = linesOf(cmd);
     const result = await db
       .transaction()
       .execute((trx) => postJournal(trx, { idempotencyKey: randomUUID(), eventType: 'property', lines }));
-    const effects = lines.map((l) => ({
-      key: `${l.currency} ${l.account}`,
-      net: l.side === 'debit' ? l.amountMinor : -l.amountMinor,
+    record(result.id, lines);
+  } else if (cmd.kind === 'bulk') {
+    const entries = cmd.posts.map((p) => ({
+      idempotencyKey: randomUUID(),
+      eventType: 'property',
+      lines: linesOf(p),
     }));
-    for (const e of effects) model.set(e.key, (model.get(e.key) ?? 0n) + e.net);
-    posted.push({ id: result.id, lines: effects, reversed: false });
+    const results = await db.transaction().execute((trx) => postJournalsBulk(trx, entries));
+    results.forEach((result, i) => {
+      record(result.id, entries[i]?.lines ?? []);
+    });
   } else if (cmd.kind === 'reverse') {
     const open = posted.filter((p) => !p.reversed);
     const target = open[cmd.pick % Math.max(open.length, 1)];

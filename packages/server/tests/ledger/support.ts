@@ -48,13 +48,14 @@ export async function rowCounts(db: DB): Promise<{ entries: number; lines: numbe
 
 /** An account's debits less credits, summed straight from its lines (the oracle for balances). */
 export async function sumOfLines(db: DB, code: string, currency = 'CNY', asOf?: string): Promise<bigint> {
-  const result = await sql<{ net: bigint }>`
-    SELECT coalesce(sum(CASE WHEN l.side = 'debit' THEN l.amount_minor ELSE -l.amount_minor END), 0)::int8 AS net
+  // numeric, read as text: an account's lines can sum beyond int8 (limits.test.ts does that).
+  const result = await sql<{ net: string }>`
+    SELECT coalesce(sum(CASE WHEN l.side = 'debit' THEN l.amount_minor ELSE -l.amount_minor END), 0)::text AS net
     FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id
     WHERE a.code = ${code} AND a.currency = ${currency} ${asOf === undefined ? sql`` : sql`AND l.business_date <= ${asOf}::date`}`.execute(
     db,
   );
-  return result.rows[0]?.net ?? 0n;
+  return BigInt(result.rows[0]?.net ?? '0');
 }
 
 /** Runs a problem-throwing function and returns the AppError's public fields. */

@@ -66,6 +66,14 @@ export type PreparedEntry = {
 };
 
 export const entryLinesMax = 200;
+/**
+ * The largest amount one line carries: 10^15 − 1 minor units, just under 10 trillion yuan — more
+ * than any single movement a lender books, below 2^53 (a client parsing the string into a double
+ * stays exact), and with entryLinesMax lines an entry's debits stay far inside int8. The database
+ * holds the same bound (ledger_lines_amount_minor_range, 0006_ledger_guards.sql); totals over many
+ * lines are numeric there, so no sum can overflow.
+ */
+export const lineAmountMinorMax = 999_999_999_999_999n;
 export const idempotencyKeyCharsMax = 200;
 export const sourceRefCharsMax = 200;
 export const descriptionCharsMax = 500;
@@ -147,7 +155,8 @@ function fingerprintOf(entry: JournalEntryInput, reversalOf: bigint | null): str
 
 /**
  * Checks an entry without the database and prepares it for posting. Throws the catalogue error
- * of the first rule broken, in this order: shape, line count, amounts, currencies, balance.
+ * of the first rule broken, in this order: shape, line count, amounts (positive, then at most
+ * lineAmountMinorMax), currencies, one side per account, balance.
  */
 export function prepareEntry(entry: JournalEntryInput, reversalOf: bigint | null = null): PreparedEntry {
   const errors = shapeErrors(entry);
@@ -176,6 +185,17 @@ export function prepareEntry(entry: JournalEntryInput, reversalOf: bigint | null
       { errors: [{ path: `lines.${notPositive}.amountMinor`, message: 'must be greater than zero' }] },
     );
   }
+  const tooLarge = lines.findIndex((line) => line.amountMinor > lineAmountMinorMax);
+  if (tooLarge >= 0) {
+    const line = lines[tooLarge];
+    throw new AppError(
+      'journal_amount_too_large',
+      `Line ${tooLarge + 1} has amount ${String(line?.amountMinor)}; a line carries at most ${lineAmountMinorMax} minor units.`,
+      {
+        errors: [{ path: `lines.${tooLarge}.amountMinor`, message: `must be at most ${lineAmountMinorMax}` }],
+      },
+    );
+  }
   const currencies = [...new Set(lines.map((line) => line.currency))];
   const [currency] = currencies;
   if (currency === undefined || currencies.length > 1) {
@@ -183,6 +203,20 @@ export function prepareEntry(entry: JournalEntryInput, reversalOf: bigint | null
       'journal_mixed_currencies',
       `The lines are in ${currencies.join(', ')}; one entry is in one currency.`,
     );
+  }
+  // One account on both sides of one entry moves money from the account to itself: it only hides
+  // what happened (posting-rules.ts nets such lines before they get here).
+  const sides = new Map<string, Side>();
+  for (const [index, line] of lines.entries()) {
+    const seen = sides.get(line.account);
+    if (seen !== undefined && seen !== line.side) {
+      throw new AppError(
+        'journal_account_on_both_sides',
+        `Line ${index + 1} ${line.side === 'debit' ? 'debits' : 'credits'} account ${line.account}, which another line ${seen === 'debit' ? 'debits' : 'credits'}; an entry books an account on one side only.`,
+        { errors: [{ path: `lines.${index}.account`, message: 'is on the other side in another line' }] },
+      );
+    }
+    sides.set(line.account, line.side);
   }
   let debits = 0n;
   let credits = 0n;

@@ -5,8 +5,8 @@ import { originOf } from '../../platform/http/origin.ts';
 import { commandRoute } from '../../platform/http/route.ts';
 import { text } from '../../platform/http/text.ts';
 import { appendAudit, approvalAction, approvalView, requestApproval, staffOf } from '../iam/service.ts';
+import { type ManualJournal, postJournal, postManualJournal } from './posting.ts';
 import { manualJournalSchema } from './schemas.ts';
-import { type ManualJournal, postJournal, postManualJournal } from './service.ts';
 
 // Manual journal entries (adjustments by finance) go through maker-checker: a maker with
 // `ledger:post` asks, a different user with `ledger:approve` approves, and only then the entry is

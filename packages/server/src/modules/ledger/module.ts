@@ -15,5 +15,5 @@ export const ledgerModule: ContextModule = {
     'ledger:approve': sensitivePermission('Approve or reject a manual journal entry (checker)', ['finance']),
   },
   approvalActions: [manualJournalApproval],
-  jobs: (services) => ledgerJobs(services.db),
+  jobs: (services) => ledgerJobs(services.db, services.logger),
 };

@@ -166,8 +166,9 @@ function invalid(event: BusinessEvent, detail: string): AppError {
 
 /**
  * The journal entry an event posts under a rule book, or undefined when the rules book nothing for
- * it (a cash-basis accrual). Lines on the same account and side are merged, so a repayment debits
- * the clearing account once with the total.
+ * it (a cash-basis accrual). Lines on the same account are netted, so a repayment debits the
+ * clearing account once with the total and a disbursement with a merchant discount credits the
+ * merchant payable once with what the merchant is owed.
  */
 export function entryForEvent(event: BusinessEvent, book: RuleBook): JournalEntryInput | undefined {
   const rule = book.events[event.type];
@@ -188,12 +189,12 @@ export function entryForEvent(event: BusinessEvent, book: RuleBook): JournalEntr
     if (code === undefined) throw invalid(event, `unknown payment channel ${event.channel}`);
     return code;
   };
-  const merged = new Map<string, JournalLineInput>();
+  // Net debits per account, in the order accounts first appear: an entry books an account on one
+  // side only (journal_account_on_both_sides), so a disbursement's principal credited to 2202 and
+  // its merchant discount debited from 2202 become one credit of the difference.
+  const net = new Map<string, bigint>();
   const add = (account: string, side: 'debit' | 'credit', amountMinor: bigint) => {
-    const key = `${side} ${account}`;
-    const existing = merged.get(key);
-    if (existing) existing.amountMinor += amountMinor;
-    else merged.set(key, { account, side, amountMinor, currency, ...dimensions });
+    net.set(account, (net.get(account) ?? 0n) + (side === 'debit' ? amountMinor : -amountMinor));
   };
   for (const [component, amountMinor] of Object.entries(event.amounts)) {
     if (typeof amountMinor !== 'bigint' || amountMinor < 0n)
@@ -209,13 +210,26 @@ export function entryForEvent(event: BusinessEvent, book: RuleBook): JournalEntr
     add(resolve(mapping.debit), 'debit', amountMinor);
     add(resolve(mapping.credit), 'credit', amountMinor);
   }
-  if (merged.size === 0) return undefined;
+  const lines: JournalLineInput[] = [];
+  for (const [account, amountMinor] of net) {
+    // An account whose components cancel out posts no line.
+    if (amountMinor === 0n) continue;
+    const side = amountMinor > 0n ? 'debit' : 'credit';
+    lines.push({
+      account,
+      side,
+      amountMinor: amountMinor > 0n ? amountMinor : -amountMinor,
+      currency,
+      ...dimensions,
+    });
+  }
+  if (lines.length === 0) return undefined;
   return {
     idempotencyKey: event.idempotencyKey,
     eventType: event.type,
     businessDate: event.businessDate,
     sourceRef: event.sourceRef,
     description: event.description,
-    lines: [...merged.values()],
+    lines,
   };
 }

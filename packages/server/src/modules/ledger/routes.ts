@@ -1,6 +1,7 @@
 import { getBusinessDate } from '../../platform/business-date.ts';
 import { AppError } from '../../platform/errors.ts';
 import { queryRoute } from '../../platform/http/route.ts';
+import { decodeStatementCursor, encodeStatementCursor } from './cursor.ts';
 import {
   accountListQuerySchema,
   accountListSchema,
@@ -20,16 +21,11 @@ import {
   trialBalanceSchema,
 } from './schemas.ts';
 import {
-  type Account,
-  type AccountWithBalance,
-  type Balance,
-  decodeStatementCursor,
   getAccountBalance,
   getJournalEntry,
   getLoanBalance,
   getStatement,
   getTrialBalance,
-  type JournalEntry,
   listAccountBalances,
   listJournalEntries,
 } from './service.ts';
@@ -39,37 +35,6 @@ import {
 // maker-checker (manual-journals.ts).
 
 const tags = ['ledger'];
-
-function balanceBody(balance: Balance) {
-  return {
-    debitMinor: String(balance.debitMinor),
-    creditMinor: String(balance.creditMinor),
-    balanceMinor: String(balance.balanceMinor),
-  };
-}
-
-function accountBody(account: Account) {
-  return {
-    ...account,
-    createdAt: account.createdAt.toISOString(),
-    closedAt: account.closedAt === null ? null : account.closedAt.toISOString(),
-  };
-}
-
-function accountWithBalanceBody(account: AccountWithBalance) {
-  return { ...accountBody(account), balance: balanceBody(account.balance) };
-}
-
-function entryBody(entry: JournalEntry) {
-  return {
-    ...entry,
-    id: String(entry.id),
-    postedAt: entry.postedAt.toISOString(),
-    reversalOf: entry.reversalOf === null ? null : String(entry.reversalOf),
-    reversedBy: entry.reversedBy === null ? null : String(entry.reversedBy),
-    lines: entry.lines.map((line) => ({ ...line, amountMinor: String(line.amountMinor) })),
-  };
-}
 
 export const ledgerRoutes = [
   queryRoute({
@@ -85,7 +50,7 @@ export const ledgerRoutes = [
       status: 200,
       body: {
         asOf: query.asOf ?? null,
-        accounts: (await listAccountBalances(db, query.asOf)).map(accountWithBalanceBody),
+        accounts: await listAccountBalances(db, query.asOf),
       },
     }),
   }),
@@ -102,7 +67,7 @@ export const ledgerRoutes = [
     },
     handler: async ({ db, params, query }) => ({
       status: 200,
-      body: accountWithBalanceBody(await getAccountBalance(db, params.code, query.currency, query.asOf)),
+      body: await getAccountBalance(db, params.code, query.currency, query.asOf),
     }),
   }),
   queryRoute({
@@ -136,16 +101,7 @@ export const ledgerRoutes = [
         status: 200,
         body: {
           ...statement,
-          account: accountBody(statement.account),
-          openingBalanceMinor: String(statement.openingBalanceMinor),
-          closingBalanceMinor: String(statement.closingBalanceMinor),
-          lines: statement.lines.map((line) => ({
-            ...line,
-            entryId: String(line.entryId),
-            postedAt: line.postedAt.toISOString(),
-            amountMinor: String(line.amountMinor),
-            balanceMinor: String(line.balanceMinor),
-          })),
+          nextCursor: statement.nextCursor === null ? null : encodeStatementCursor(statement.nextCursor),
         },
       };
     },
@@ -166,14 +122,14 @@ export const ledgerRoutes = [
         account: query.account === undefined ? undefined : { code: query.account, currency: query.currency },
         loanId: query.loanId,
         eventType: query.eventType,
-        afterId: query.after === undefined ? undefined : BigInt(query.after),
+        afterId: query.after,
         limit: query.limit,
       });
       return {
         status: 200,
         body: {
-          entries: page.entries.map(entryBody),
-          nextAfter: page.nextAfterId === null ? null : String(page.nextAfterId),
+          entries: page.entries,
+          nextAfter: page.nextAfterId,
         },
       };
     },
@@ -187,7 +143,7 @@ export const ledgerRoutes = [
     schema: { params: entryParamsSchema, response: { 200: entrySchema } },
     handler: async ({ db, params }) => ({
       status: 200,
-      body: entryBody(await getJournalEntry(db, BigInt(params.id))),
+      body: await getJournalEntry(db, params.id),
     }),
   }),
   queryRoute({
@@ -199,28 +155,10 @@ export const ledgerRoutes = [
       'Every account with activity up to the end of a business date, with debit and credit balances; the totals agree.',
     tags,
     schema: { querystring: trialBalanceQuerySchema, response: { 200: trialBalanceSchema } },
-    handler: async ({ db, query }) => {
-      const trial = await getTrialBalance(db, query.date ?? (await getBusinessDate(db)));
-      return {
-        status: 200,
-        body: {
-          businessDate: trial.businessDate,
-          currencies: trial.currencies.map((group) => ({
-            currency: group.currency,
-            accounts: group.accounts.map((row) => ({
-              ...row,
-              debitMinor: String(row.debitMinor),
-              creditMinor: String(row.creditMinor),
-              debitBalanceMinor: String(row.debitBalanceMinor),
-              creditBalanceMinor: String(row.creditBalanceMinor),
-            })),
-            totalDebitMinor: String(group.totalDebitMinor),
-            totalCreditMinor: String(group.totalCreditMinor),
-            differenceMinor: String(group.differenceMinor),
-          })),
-        },
-      };
-    },
+    handler: async ({ db, query }) => ({
+      status: 200,
+      body: await getTrialBalance(db, query.date ?? (await getBusinessDate(db))),
+    }),
   }),
   queryRoute({
     method: 'GET',
@@ -240,10 +178,7 @@ export const ledgerRoutes = [
       body: {
         loanId: params.loanId,
         asOf: query.asOf ?? null,
-        accounts: (await getLoanBalance(db, params.loanId, query.asOf)).map((row) => ({
-          ...row,
-          balance: balanceBody(row.balance),
-        })),
+        accounts: await getLoanBalance(db, params.loanId, query.asOf),
       },
     }),
   }),

@@ -1,24 +1,23 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../platform/business-date.ts';
 import { text } from '../../platform/http/text.ts';
+import { bigintIdCodec, instant, minorUnits } from '../../platform/http/wire.ts';
 
-// Request and response schemas of the ledger's read API (the source of OpenAPI). Amounts are
-// strings of minor units (int64 does not fit a JSON number); instants are ISO 8601 UTC.
+// Request and response schemas of the ledger's read API (the source of OpenAPI). Amounts travel as
+// strings of minor units and ids as decimal strings (int64 does not fit a JSON number); the codecs
+// of platform/http/wire.ts turn them into bigints and back, so handlers return service objects.
 
 export const businessDate = text()
   .refine(isIsoDate, 'must be a date YYYY-MM-DD')
   .describe('A business date, YYYY-MM-DD');
-const minor = text()
-  .regex(/^-?\d+$/)
-  .describe('An amount in minor units (fen for CNY), as a decimal string');
-const instant = z.iso.datetime().describe('An instant, ISO 8601 in UTC');
+const minor = minorUnits;
 const currency = text()
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as CNY')
   .describe('ISO 4217 currency code');
 const accountCode = text()
   .regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$/, 'must be an account code')
   .describe('Account code, e.g. 1301');
-const entryId = text().regex(/^\d{1,19}$/, 'must be a journal entry id');
+const entryId = bigintIdCodec('must be a journal entry id (1 to 9223372036854775807)');
 const dimension = text().min(1).max(64);
 const side = z.enum(['debit', 'credit']);
 
@@ -32,20 +31,24 @@ export const balanceSchema = z
   })
   .meta({ id: 'LedgerBalance' });
 
+const accountFields = {
+  code: accountCode,
+  currency,
+  nameZh: z.string(),
+  nameEn: z.string(),
+  type: z.enum(['asset', 'liability', 'equity', 'income', 'expense']),
+  normalSide: side,
+  parentCode: accountCode.nullable(),
+  isGroup: z
+    .boolean()
+    .describe('Has child accounts: its balance is theirs, and it takes no lines of its own'),
+  status: z.enum(['open', 'closed']),
+  createdAt: instant,
+  closedAt: instant.nullable(),
+};
+
 export const accountSchema = z
-  .object({
-    code: accountCode,
-    currency,
-    nameZh: z.string(),
-    nameEn: z.string(),
-    type: z.enum(['asset', 'liability', 'equity', 'income', 'expense']),
-    normalSide: side,
-    parentCode: accountCode.nullable(),
-    status: z.enum(['open', 'closed']),
-    createdAt: instant,
-    closedAt: instant.nullable(),
-    balance: balanceSchema,
-  })
+  .object({ ...accountFields, balance: balanceSchema })
   .meta({ id: 'LedgerAccount' });
 
 export const accountListSchema = z
@@ -73,7 +76,7 @@ export const statementQuerySchema = z.strictObject({
 
 export const statementSchema = z
   .object({
-    account: accountSchema.omit({ balance: true }),
+    account: z.object(accountFields).meta({ id: 'LedgerAccountHeader' }),
     from: businessDate,
     to: businessDate,
     openingBalanceMinor: minor.describe('Balance at the end of the day before `from`'),
@@ -202,7 +205,7 @@ export const loanBalanceSchema = z
  * postManualJournal). Amounts are minor-unit strings.
  */
 export const manualJournalSchema = z
-  .object({
+  .strictObject({
     description: text().min(1).max(500),
     businessDate: businessDate.optional(),
     lines: z
@@ -210,7 +213,9 @@ export const manualJournalSchema = z
         z.strictObject({
           account: accountCode,
           side,
-          amountMinor: text().regex(/^\d{1,18}$/, 'must be a positive number of minor units'),
+          // lineAmountMinorMax (journal.ts): at most 15 digits. Zero still reaches posting, which
+          // refuses it as journal_amount_not_positive.
+          amountMinor: text().regex(/^\d{1,15}$/, 'must be 1 to 999999999999999 minor units'),
           currency,
           loanId: dimension.optional(),
           customerId: dimension.optional(),
@@ -222,5 +227,4 @@ export const manualJournalSchema = z
       .min(2)
       .max(200),
   })
-  .strict()
   .meta({ id: 'ManualJournal' });

@@ -1,7 +1,7 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
 import type { DateString } from '../../platform/tables.ts';
 
-// The ledger's tables (migrations/0002_ledger.sql). Only modules/ledger/store.ts touches them.
+// The ledger's tables (migrations/0002_ledger.sql and the later ledger migrations, 0006 on). Only modules/ledger/store.ts touches them.
 
 export type AccountType = 'asset' | 'liability' | 'equity' | 'income' | 'expense';
 export type Side = 'debit' | 'credit';
@@ -16,6 +16,8 @@ export interface LedgerAccountTable {
   type: AccountType;
   normal_side: Side;
   parent_id: number | null;
+  /** Has child accounts: takes no lines (kept by a trigger when a child is opened, 0008). */
+  is_group: ColumnType<boolean, never, never>;
   status: ColumnType<AccountStatus, AccountStatus | undefined, AccountStatus>;
   created_at: ColumnType<Date, never, never>;
   closed_at: Date | null;
@@ -57,26 +59,29 @@ export interface LedgerBalanceFoldTable {
   folded_at: Date;
 }
 
+/** Totals over many lines are numeric(38,0) (0006_ledger_guards.sql): pg hands them over as decimal strings. */
+type NumericMinor = string;
+
 /** A statement's effect on one account and day, written by the lines trigger, until folded. */
 export interface LedgerBalanceDeltaTable {
   account_id: number;
   business_date: DateString;
-  debit_minor: bigint;
-  credit_minor: bigint;
+  debit_minor: NumericMinor;
+  credit_minor: NumericMinor;
   lines: number;
 }
 
 export interface LedgerAccountBalanceTable {
   account_id: number;
-  debit_minor: bigint;
-  credit_minor: bigint;
+  debit_minor: NumericMinor;
+  credit_minor: NumericMinor;
 }
 
 export interface LedgerAccountDailyTable {
   account_id: number;
   business_date: DateString;
-  debit_minor: bigint;
-  credit_minor: bigint;
+  debit_minor: NumericMinor;
+  credit_minor: NumericMinor;
 }
 
 export interface LedgerProductPostingTable {

@@ -18,14 +18,21 @@ export const minorUnits = z.codec(
   { decode: (value) => BigInt(value), encode: (value) => value.toString() },
 );
 
-/** A positive bigint id (journal entry, audit seq) as a decimal string, within PostgreSQL's bigint. */
-export const bigintId = z.codec(
-  text()
-    .regex(/^[1-9]\d{0,18}$/, 'must be a positive whole number of at most 19 digits')
-    .describe('A positive 64-bit id, as a decimal string'),
-  z.bigint().max(int8Max, `must be at most ${int8Max}`),
-  { decode: (value) => BigInt(value), encode: (value) => value.toString() },
-);
+/**
+ * A positive bigint id (journal entry, audit seq) as a decimal string, within PostgreSQL's bigint:
+ * a longer or larger number names nothing and would overflow the query's parameter.
+ */
+export function bigintIdCodec(message = `must be a whole number from 1 to ${int8Max}`) {
+  return z.codec(
+    text()
+      .regex(/^[1-9]\d{0,18}$/, message)
+      .describe('A positive 64-bit id, as a decimal string'),
+    z.bigint().max(int8Max, message),
+    { decode: (value) => BigInt(value), encode: (value) => value.toString() },
+  );
+}
+
+export const bigintId = bigintIdCodec();
 
 /** An instant, ISO 8601 in UTC (`2026-12-01T08:00:00.000Z`). */
 export const instant = z.codec(z.iso.datetime().describe('An instant, ISO 8601 in UTC'), z.date(), {
