@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'core',
           include: ['packages/core/src/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['packages/core/src/testing/fast-check-setup.ts'],
           // No core test may depend on the machine's speed. Their work is fixed — property tests
           // count runs, the APR tests count NPV evaluations — and the slowest takes about half a
           // second on an idle 2-core machine, so Vitest's default 5 s was ten times that and a
@@ -24,6 +25,7 @@ export default defineConfig({
           name: 'server',
           include: ['packages/server/src/**/*.test.ts', 'packages/server/tests/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['packages/core/src/testing/fast-check-setup.ts'],
           globalSetup: ['packages/server/tests/global-setup.ts'],
           // A limit no honest run on a loaded 2-core machine comes near: tests wait for events (a
           // job's completion, a lock released), never for time, so only a hang should reach it.
