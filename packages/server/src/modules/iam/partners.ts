@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../platform/config.ts';
 import {
@@ -10,6 +10,13 @@ import {
   fieldContext,
   loadDataKey,
 } from '../../platform/crypto/envelope.ts';
+import {
+  noncePattern,
+  signatureMatches,
+  signaturePattern,
+  signRequest,
+  stringToSign,
+} from '../../platform/crypto/request-signature.ts';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Origin } from '../../platform/http/origin.ts';
@@ -17,15 +24,12 @@ import { type AuditActor, appendAudit } from './audit.ts';
 import type { PartnerScope } from './scope.ts';
 import * as store from './store.ts';
 
-// Merchants and funders call the API with an API key and an HMAC-SHA256 signature per request:
+// Merchants and funders call the API with an API key and a request signature (the scheme of
+// platform/crypto/request-signature.ts, with the key id in X-Fenqi-Key):
 //
 //   X-Fenqi-Key:        fqk_…                 (public key id)
-//   X-Fenqi-Timestamp:  1767225600            (Unix seconds; within ±SIGNATURE_WINDOW_SECONDS)
-//   X-Fenqi-Nonce:      16–64 of [A-Za-z0-9_-] (never reused within the window)
-//   X-Fenqi-Signature:  v1=<hex HMAC-SHA256(secret, string to sign)>
-//
-//   string to sign = "FENQI-HMAC-SHA256\n" + METHOD + "\n" + path?query (as sent) + "\n"
-//                    + timestamp + "\n" + nonce + "\n" + hex SHA-256 of the raw body bytes
+//   X-Fenqi-Timestamp:  within ±SIGNATURE_WINDOW_SECONDS of the server's clock
+//   X-Fenqi-Nonce, X-Fenqi-Signature
 //
 // The secret is shown once at creation. It cannot be stored as a hash (verifying an HMAC needs
 // the key itself), so it is stored as a field ciphertext under the master key hierarchy: a copy
@@ -39,34 +43,12 @@ export const signatureHeaders = {
   signature: 'x-fenqi-signature',
 } as const;
 
-export const signatureAlgorithm = 'FENQI-HMAC-SHA256';
-const noncePattern = /^[A-Za-z0-9_-]{16,64}$/;
+export { signRequest, stringToSign };
+
 const keyIdPattern = /^fqk_[A-Za-z0-9_-]{20,}$/;
 
 function secretContext(clientId: string): string {
   return fieldContext('api_clients', 'secret', clientId);
-}
-
-export function stringToSign(
-  method: string,
-  pathWithQuery: string,
-  timestamp: string,
-  nonce: string,
-  body: Buffer | string,
-): string {
-  const bodyHash = createHash('sha256').update(body).digest('hex');
-  return `${signatureAlgorithm}\n${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${bodyHash}`;
-}
-
-/** What a client computes (also used by tests and the docs' example). */
-export function signRequest(
-  secret: string,
-  request: { method: string; path: string; timestamp: string; nonce: string; body: Buffer | string },
-): string {
-  const mac = createHmac('sha256', secret).update(
-    stringToSign(request.method, request.path, request.timestamp, request.nonce, request.body),
-  );
-  return `v1=${mac.digest('hex')}`;
 }
 
 export type NewApiClient = {
@@ -215,7 +197,7 @@ export async function verifySignedRequest(
     !keyIdPattern.test(keyId) ||
     !noncePattern.test(nonce) ||
     !/^\d{1,12}$/.test(timestamp) ||
-    !/^v1=[0-9a-f]{64}$/.test(signature)
+    !signaturePattern.test(signature)
   ) {
     throw invalid('A signature header is malformed (see docs/security.md, "Signed requests").');
   }
@@ -227,11 +209,15 @@ export async function verifySignedRequest(
   if (!client) throw invalid('The API key is unknown or revoked.');
   const dataKey = await loadDataKey(db, cryptoFor(config).kms, dataKeyIdOf(client.secret_enc));
   const secret = decryptField(dataKey, client.secret_enc, secretContext(client.id));
-  const expected = Buffer.from(
-    signRequest(secret, { method: request.method, path: request.url, timestamp, nonce, body: rawBody }),
-  );
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+  if (
+    !signatureMatches(secret, signature, {
+      method: request.method,
+      path: request.url,
+      timestamp,
+      nonce,
+      body: rawBody,
+    })
+  )
     throw invalid('The signature does not match the request.');
   const fresh = await store.recordRequestNonce(db, {
     keyId,
