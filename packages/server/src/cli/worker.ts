@@ -1,6 +1,7 @@
 import { application } from '../modules/index.ts';
 import { openDatabase } from '../platform/database.ts';
 import { startJobs } from '../platform/jobs.ts';
+import { runOutbox } from '../platform/outbox/run.ts';
 import type { Command } from './command.ts';
 import { createLogger, loadConfigOrExit, type Stoppable, stopOnSignals } from './runtime.ts';
 
@@ -18,8 +19,11 @@ export const workerCommand: Command = {
     stopOnSignals(logger, components);
     const database = await openDatabase(config, logger, 'fenqi-worker');
     components.push({ name: 'database', stop: () => database.close() });
-    const jobs = await startJobs(database.url, logger, application.jobs({ config, db: database.db, logger }));
+    const services = { config, db: database.db, logger };
+    const jobs = await startJobs(database.url, logger, application.jobs(services));
     components.push({ name: 'jobs', stop: () => jobs.stop() });
+    const outbox = await runOutbox(services, database.url, application.consumers);
+    components.push({ name: 'outbox', stop: () => outbox.stop() });
     return new Promise<number>(() => {});
   },
 };

@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '../platform/http/route.ts';
 import type { JobDefinition } from '../platform/jobs.ts';
+import type { EventConsumer } from '../platform/outbox/event.ts';
 import type { Services } from '../platform/services.ts';
 import type { ApprovalAction } from './iam/approvals.ts';
 import type { PermissionSpec } from './iam/permissions.ts';
@@ -17,4 +18,6 @@ export type ContextModule = {
   approvalActions?: readonly ApprovalAction[];
   /** Its recurring background jobs, given the services they need. */
   jobs?: (services: Services) => JobDefinition[];
+  /** Its consumers of other modules' events (delivered from the outbox, exactly once each). */
+  consumers?: readonly EventConsumer[];
 };

@@ -112,6 +112,23 @@ export const configSchema = z.object({
   BUSINESS_TIME_ZONE: timeZone.default('Asia/Shanghai'),
   TRUST_PROXY: booleanFlag.default(false),
   MIGRATE_ON_START: booleanFlag.default(false),
+  OUTBOX_POLL_MS: integer(50, 60_000).default(1000),
+  WEBHOOK_TIMEOUT_MS: integer(100, 60_000).default(10_000),
+  NATS_URL: z
+    .string()
+    .trim()
+    .regex(/^nats:\/\/[^\s]+$/, 'must be a URL of the form nats://host:4222')
+    .optional(),
+  NATS_STREAM: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 _ -')
+    .default('FENQI'),
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_-]{1,32}$/, 'must be 1 to 32 of a-z 0-9 _ -')
+    .default('fenqi'),
   // Access control and data protection (IAM): docs/configuration.md, "Security"; docs/security.md.
   FENQI_MASTER_KEYS: z.string().trim().optional(),
   FENQI_BLIND_INDEX_KEY: z.string().trim().optional(),
@@ -209,6 +226,12 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
     businessTimeZone: c.BUSINESS_TIME_ZONE,
     trustProxy: c.TRUST_PROXY,
     migrateOnStart: c.MIGRATE_ON_START,
+    outboxPollMs: c.OUTBOX_POLL_MS,
+    webhookTimeoutMs: c.WEBHOOK_TIMEOUT_MS,
+    nats:
+      c.NATS_URL === undefined
+        ? undefined
+        : { url: c.NATS_URL, stream: c.NATS_STREAM, subjectPrefix: c.NATS_SUBJECT_PREFIX },
     production: security.production,
     secrets: security.secrets,
     staffSessionIdleMinutes: c.STAFF_SESSION_IDLE_MINUTES,

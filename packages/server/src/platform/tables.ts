@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { CryptoTables } from './crypto/tables.ts';
+import type { OutboxTables } from './outbox/tables.ts';
 
 // The tables the platform itself owns (migrations 0001 and 0003's data_keys). Each module declares
 // its own tables beside its store in `tables.ts`; the whole schema is composed only where the
@@ -43,7 +44,7 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
-export interface PlatformTables extends CryptoTables {
+export interface PlatformTables extends CryptoTables, OutboxTables {
   business_date: BusinessDateTable;
   business_date_history: BusinessDateHistoryTable;
   idempotency_keys: IdempotencyKeyTable;

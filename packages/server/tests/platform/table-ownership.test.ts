@@ -40,10 +40,8 @@ export function tablesNamedInSql(source: string): string[] {
 }
 
 const owners = new Map<string, string>();
-for (const table of declaredTables(readFileSync(join(src, 'platform/tables.ts'), 'utf8')))
-  owners.set(table, 'platform');
-for (const table of declaredTables(readFileSync(join(src, 'platform/crypto/tables.ts'), 'utf8')))
-  owners.set(table, 'platform');
+for (const file of filesUnder(join(src, 'platform')).filter((path) => path.endsWith('/tables.ts')))
+  for (const table of declaredTables(readFileSync(file, 'utf8'))) owners.set(table, 'platform');
 const moduleNames = readdirSync(join(src, 'modules')).filter((name) =>
   statSync(join(src, 'modules', name)).isDirectory(),
 );
@@ -65,6 +63,7 @@ describe('table ownership in raw SQL', () => {
     expect(owners.get('audit_log')).toBe('iam');
     expect(owners.get('customers')).toBe('customers');
     expect(owners.get('idempotency_keys')).toBe('platform');
+    expect(owners.get('outbox_deliveries')).toBe('platform');
   });
 
   it("no module's SQL names another module's (or the platform's) table, nor the platform's a module's", () => {
