@@ -71,6 +71,22 @@ export {
   roundingOffset,
 } from './money/rounding.ts';
 export type {
+  Observation,
+  ObservationSource,
+  OrderEffect,
+  PaymentOrderKind,
+  PaymentOrderState,
+  Transition,
+} from './payments/order-state.ts';
+export {
+  isFinalState,
+  observationSources,
+  paymentOrderKinds,
+  paymentOrderStates,
+  transitionOf,
+  unresolvedStates,
+} from './payments/order-state.ts';
+export type {
   InstallmentPaid,
   PayoffInterestRule,
   PayoffOptions,
