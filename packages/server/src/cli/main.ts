@@ -7,6 +7,7 @@ import { keysCommand } from './keys.ts';
 import { ledgerCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
 import { aprCommand, quoteCommand } from './quote.ts';
+import { reconcileCommand } from './reconcile.ts';
 import { version } from './runtime.ts';
 import { serveCommand } from './serve.ts';
 import { usersCommand } from './users.ts';
@@ -33,6 +34,7 @@ const commands: Command[] = [
   usersCommand,
   auditCommand,
   ledgerCommand,
+  reconcileCommand,
   keysCommand,
   quoteCommand,
   aprCommand,

@@ -1,9 +1,7 @@
 import { application } from '../modules/index.ts';
 import { openDatabase } from '../platform/database.ts';
 import { buildApp } from '../platform/http/app.ts';
-import { startJobs } from '../platform/jobs.ts';
 import { migrate } from '../platform/migrate.ts';
-import { runOutbox } from '../platform/outbox/run.ts';
 import { schemaStatus, schemaStatusMessage } from '../platform/schema-status.ts';
 import type { Command } from './command.ts';
 import {
@@ -56,10 +54,7 @@ export async function startServer(options: ServeOptions): Promise<number> {
   await app.listen({ port: config.port, host: config.host });
   components.push({ name: 'http', stop: () => app.close() });
   if (options.withWorker) {
-    const jobs = await startJobs(database.url, logger, application.jobs(services));
-    components.push({ name: 'worker', stop: () => jobs.stop() });
-    const outbox = await runOutbox(services, database.url, application.consumers);
-    components.push({ name: 'outbox', stop: () => outbox.stop() });
+    components.push(...(await application.startBackground(services, database.url)));
   }
   const address = app.server.address();
   const port = address !== null && typeof address === 'object' ? address.port : config.port;

@@ -4,12 +4,13 @@ import type { PlatformTables } from '../platform/tables.ts';
 import type { CustomerTables } from './customers/tables.ts';
 import type { IamTables } from './iam/tables.ts';
 import type { LedgerTables } from './ledger/tables.ts';
+import type { PaymentTables } from './payments/tables.ts';
 
 // The whole schema, composed where the modules are. Module code never uses it: each store types
 // its connection with its own tables. Tools and tests that read any table (assertions, the
 // benchmark's set-up) take this view of a connection.
 
-export interface Database extends PlatformTables, IamTables, CustomerTables, LedgerTables {}
+export interface Database extends PlatformTables, IamTables, CustomerTables, LedgerTables, PaymentTables {}
 
 /** Any connection seen with every table (the same connection; only the compile-time view differs). */
 export function wholeSchema(db: DB): Kysely<Database> {

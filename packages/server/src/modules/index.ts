@@ -1,12 +1,15 @@
 import type { JobDefinition } from '../platform/jobs.ts';
-import { platformJobs } from '../platform/jobs.ts';
+import { platformJobs, startJobs } from '../platform/jobs.ts';
+import { startNotifiedLoop } from '../platform/notified-loop.ts';
 import type { EventConsumer } from '../platform/outbox/event.ts';
+import { runOutbox } from '../platform/outbox/run.ts';
 import type { Services } from '../platform/services.ts';
 import { customersModule } from './customers/module.ts';
 import { eventsModule } from './events/module.ts';
 import { createIam, type Iam } from './iam/module.ts';
 import { ledgerModule } from './ledger/module.ts';
 import type { ContextModule } from './module.ts';
+import { paymentsModule } from './payments/module.ts';
 import { quotesModule } from './quotes/module.ts';
 import { systemModule } from './system/module.ts';
 
@@ -21,11 +24,27 @@ export type Application = {
   jobs(services: Services): JobDefinition[];
   /** Every module's event consumers, by name. */
   consumers: ReadonlyMap<string, EventConsumer>;
+  /**
+   * Starts everything a worker runs — the jobs, the outbox dispatcher, the modules' loops — and
+   * returns them in start order, to be stopped in reverse.
+   */
+  startBackground(
+    services: Services,
+    connectionString: string,
+  ): Promise<{ name: string; stop: () => Promise<void> }[]>;
 };
 
 /** The application, with extra modules (tests add one of their own). */
 export function composeApplication(extra: readonly ContextModule[] = []): Application {
-  const contexts = [systemModule, quotesModule, customersModule, ledgerModule, eventsModule, ...extra];
+  const contexts = [
+    systemModule,
+    quotesModule,
+    customersModule,
+    ledgerModule,
+    eventsModule,
+    paymentsModule,
+    ...extra,
+  ];
   const iam = createIam(contexts);
   const modules = [
     systemModule,
@@ -34,6 +53,7 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     customersModule,
     ledgerModule,
     eventsModule,
+    paymentsModule,
     ...extra,
   ];
   const consumers = new Map<string, EventConsumer>();
@@ -41,14 +61,27 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     if (consumers.has(consumer.name)) throw new Error(`two event consumers are named ${consumer.name}`);
     consumers.set(consumer.name, consumer);
   }
+  const jobs = (services: Services) => [
+    ...platformJobs(services),
+    ...modules.flatMap((module) => module.jobs?.(services) ?? []),
+  ];
   return {
     modules,
     iam,
     consumers,
-    jobs: (services) => [
-      ...platformJobs(services),
-      ...modules.flatMap((module) => module.jobs?.(services) ?? []),
-    ],
+    jobs,
+    async startBackground(services, connectionString) {
+      const started: { name: string; stop: () => Promise<void> }[] = [];
+      const runner = await startJobs(connectionString, services.logger, jobs(services));
+      started.push({ name: 'jobs', stop: () => runner.stop() });
+      const outbox = await runOutbox(services, connectionString, consumers);
+      started.push({ name: 'outbox', stop: () => outbox.stop() });
+      for (const loop of modules.flatMap((module) => module.loops?.(services) ?? [])) {
+        const running = await startNotifiedLoop({ ...loop, connectionString, logger: services.logger });
+        started.push({ name: loop.name, stop: () => running.stop() });
+      }
+      return started;
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '../platform/http/route.ts';
 import type { JobDefinition } from '../platform/jobs.ts';
+import type { LoopDefinition } from '../platform/notified-loop.ts';
 import type { EventConsumer } from '../platform/outbox/event.ts';
 import type { Services } from '../platform/services.ts';
 import type { ApprovalAction } from './iam/approvals.ts';
@@ -20,4 +21,6 @@ export type ContextModule = {
   jobs?: (services: Services) => JobDefinition[];
   /** Its consumers of other modules' events (delivered from the outbox, exactly once each). */
   consumers?: readonly EventConsumer[];
+  /** Its continuous background work (the payments submitter), woken by NOTIFY and by a timer. */
+  loops?: (services: Services) => LoopDefinition[];
 };

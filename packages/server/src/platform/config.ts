@@ -81,6 +81,45 @@ const timeZone = z
     }
   }, 'must be an IANA time zone such as Asia/Shanghai');
 
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL without query or fragment, like https://pay.example.com')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/** Adapters Fenqi has, by name; a channel code picks one (PAYMENT_CHANNELS=simulated:sim). */
+export const paymentAdapters = ['sim'] as const;
+
+const paymentChannels = z
+  .string()
+  .trim()
+  .transform((value, context) => {
+    const channels: { code: string; adapter: (typeof paymentAdapters)[number] }[] = [];
+    for (const item of value.split(',').map((part) => part.trim())) {
+      const [code = '', adapter = ''] = item.split(':');
+      if (!/^[a-z][a-z0-9_]{0,31}$/.test(code) || !(paymentAdapters as readonly string[]).includes(adapter)) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be a comma-separated list of channel:adapter, like simulated:sim (adapters: ${paymentAdapters.join(', ')})`,
+        });
+        return z.NEVER;
+      }
+      if (channels.some((channel) => channel.code === code)) {
+        context.addIssue({ code: 'custom', message: `names channel ${code} twice` });
+        return z.NEVER;
+      }
+      channels.push({ code, adapter: adapter as (typeof paymentAdapters)[number] });
+    }
+    return channels;
+  });
+
 /** The environment variables Fenqi reads, with their defaults. docs/configuration.md lists the same set. */
 export const configSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
@@ -129,6 +168,21 @@ export const configSchema = z.object({
     .trim()
     .regex(/^[a-z0-9_-]{1,32}$/, 'must be 1 to 32 of a-z 0-9 _ -')
     .default('fenqi'),
+  // Payments (docs/payments.md): channels, callbacks, the submit and query jobs.
+  PAYMENT_CHANNELS: paymentChannels.default([{ code: 'simulated', adapter: 'sim' }]),
+  PAYMENT_CALLBACK_BASE_URL: httpUrl.optional(),
+  PAYMENT_CHANNEL_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  PAYMENT_POLL_MS: integer(20, 60_000).default(500),
+  PAYMENT_QUERY_AFTER_MS: integer(100, 3_600_000).default(30_000),
+  PAYMENT_QUERY_INTERVAL_MAX_MS: integer(1000, 24 * 3_600_000).default(3_600_000),
+  PAYMENT_ESCALATE_AFTER_MINUTES: integer(1, 7 * 24 * 60).default(120),
+  SIM_CHANNEL_URL: httpUrl.default('http://127.0.0.1:8090'),
+  SIM_MERCHANT_NO: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1 to 32 letters and digits')
+    .default('M100001'),
+  SIM_MERCHANT_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   // Access control and data protection (IAM): docs/configuration.md, "Security"; docs/security.md.
   FENQI_MASTER_KEYS: z.string().trim().optional(),
   FENQI_BLIND_INDEX_KEY: z.string().trim().optional(),
@@ -191,6 +245,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       message: 'log writes one-time codes to the log and is refused when NODE_ENV=production',
     });
   }
+  if (
+    production &&
+    parsed.data.SIM_MERCHANT_SECRET === undefined &&
+    parsed.data.PAYMENT_CHANNELS.some((channel) => channel.adapter === 'sim')
+  ) {
+    problems.push({
+      variable: 'SIM_MERCHANT_SECRET',
+      message: 'is required when NODE_ENV=production and a channel uses the sim adapter',
+    });
+  }
   const secrets = resolveSecrets(parsed.data, { production, dataDir: parsed.data.FENQI_DATA_DIR });
   if ('problems' in secrets) problems.push(...secrets.problems);
   if (problems.length > 0 || !('secrets' in secrets)) throw new ConfigError(problems);
@@ -232,6 +296,21 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
       c.NATS_URL === undefined
         ? undefined
         : { url: c.NATS_URL, stream: c.NATS_STREAM, subjectPrefix: c.NATS_SUBJECT_PREFIX },
+    payments: {
+      channels: c.PAYMENT_CHANNELS,
+      callbackBaseUrl: c.PAYMENT_CALLBACK_BASE_URL ?? `http://127.0.0.1:${c.PORT}`,
+      channelTimeoutMs: c.PAYMENT_CHANNEL_TIMEOUT_MS,
+      pollMs: c.PAYMENT_POLL_MS,
+      queryAfterMs: c.PAYMENT_QUERY_AFTER_MS,
+      queryIntervalMaxMs: c.PAYMENT_QUERY_INTERVAL_MAX_MS,
+      escalateAfterMinutes: c.PAYMENT_ESCALATE_AFTER_MINUTES,
+      sim: {
+        url: c.SIM_CHANNEL_URL,
+        merchantNo: c.SIM_MERCHANT_NO,
+        // The simulator's own development default (fenqi channel-sim warns when it runs on it).
+        secret: c.SIM_MERCHANT_SECRET ?? 'channel-sim-development-secret',
+      },
+    },
     production: security.production,
     secrets: security.secrets,
     staffSessionIdleMinutes: c.STAFF_SESSION_IDLE_MINUTES,

@@ -213,6 +213,49 @@ export async function ownCard(
   return maskedCard(db, config, row);
 }
 
+/** The id of the borrower's own customer profile, if they registered one (other modules scope by it). */
+export async function ownCustomerId(db: DB | Tx, scope: BorrowerScope): Promise<string | undefined> {
+  return (await store.findCustomerOf(db, scope))?.id;
+}
+
+/** What a payment channel needs to verify a card: the holder's name, ID number and phone, and the number. */
+export type CardElements = { name: string; idNumber: string; phone: string; cardNumber: string };
+
+/**
+ * The four elements of one of the borrower's own cards, decrypted to be sent to a payment channel
+ * for verification (the card's holder asked for it). The disclosure is audited in its own
+ * transaction with the read: no elements leave without an audit row naming the channel.
+ */
+export async function cardElementsForChannel(
+  db: DB,
+  config: Config,
+  scope: BorrowerScope,
+  input: { cardId: string; channel: string; origin: NonNullable<AuditEvent['origin']> },
+): Promise<{ customerId: string; cardId: string; elements: CardElements }> {
+  return db.transaction().execute(async (trx) => {
+    const found = await store.findOwnCardById(trx, scope, input.cardId);
+    if (!found) throw new AppError('not_found', `There is no card ${input.cardId}.`);
+    const holder = await decryptCustomer(trx, config, found.customer);
+    const cardNumber = await decryptCard(trx, config, found.card);
+    await appendAudit(trx, config.secrets.auditKey, {
+      actor: { kind: 'borrower', id: scope.borrowerId },
+      action: 'customers.card-elements-sent',
+      subject: { type: 'bank-card', id: found.card.id },
+      origin: input.origin,
+      details: {
+        customerId: found.customer.id,
+        channel: input.channel,
+        fields: ['name', 'idNumber', 'phone', 'cardNumber'],
+      },
+    });
+    return {
+      customerId: found.customer.id,
+      cardId: found.card.id,
+      elements: { name: holder.name, idNumber: holder.idNumber, phone: holder.phone, cardNumber },
+    };
+  });
+}
+
 // Staff views: masked; the unmasked view is a separate permission and always audited.
 
 export async function customerForStaff(

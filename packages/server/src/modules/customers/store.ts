@@ -58,6 +58,28 @@ export async function findOwnCard(
     .executeTakeFirst();
 }
 
+/** A card of the borrower's own profile, by the card's id alone. */
+export async function findOwnCardById(
+  db: CustomersDb,
+  scope: BorrowerScope,
+  cardId: string,
+): Promise<{ card: CardRow; customer: CustomerRow } | undefined> {
+  const card = await db
+    .selectFrom('bank_cards as c')
+    .innerJoin('customers as cu', 'cu.id', 'c.customer_id')
+    .selectAll('c')
+    .where('cu.borrower_id', '=', scope.borrowerId)
+    .where('c.id', '=', cardId)
+    .executeTakeFirst();
+  if (!card) return undefined;
+  const customer = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', '=', card.customer_id)
+    .executeTakeFirstOrThrow();
+  return { card, customer };
+}
+
 export async function cardOfCustomerByIndex(
   db: CustomersDb,
   customerId: string,

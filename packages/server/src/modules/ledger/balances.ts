@@ -24,6 +24,19 @@ export function balanceOf(normalSide: Side, debitMinor: bigint, creditMinor: big
 
 export type AccountWithBalance = Account & { balance: Balance };
 
+/**
+ * What the given entries put on one account: the debits and credits of their lines on it. For a
+ * module that books its own movements and must check them against a third party's figures
+ * (reconciliation against a channel's statement holds the entry ids it posted).
+ */
+export async function movementOfEntries(
+  db: DB | Tx,
+  input: { account: string; currency: string; entryIds: readonly bigint[] },
+): Promise<{ debitMinor: bigint; creditMinor: bigint; lines: number }> {
+  const account = await requireAccount(db, input.account, input.currency);
+  return store.movementOfEntries(db, account.id, input.entryIds);
+}
+
 /** The chart with each account's balance now, or at the end of business date `asOf`. */
 export async function listAccountBalances(db: DB | Tx, asOf?: DateString): Promise<AccountWithBalance[]> {
   const [rows, totals] = await Promise.all([store.listAccounts(db), store.accountTotals(db, 'all', asOf)]);

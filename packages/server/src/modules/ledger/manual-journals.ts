@@ -19,7 +19,7 @@ export const manualJournalAction = 'ledger.post-manual-journal';
  * very error posting would give (unknown or closed account, unbalanced, mixed currencies, …), so a
  * checker never approves an entry that cannot post. No rule is written twice.
  */
-async function checkPostable(trx: Tx, journal: ManualJournal): Promise<void> {
+export async function checkPostable(trx: Tx, journal: ManualJournal): Promise<void> {
   await sql`SAVEPOINT manual_journal_check`.execute(trx);
   try {
     await postJournal(trx, {

@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { isIsoDate } from '../../platform/business-date.ts';
 import { text } from '../../platform/http/text.ts';
-import { bigintIdCodec, instant, minorUnits } from '../../platform/http/wire.ts';
+import { bigintIdCodec, instant, isoDate, minorUnits } from '../../platform/http/wire.ts';
 
 // Request and response schemas of the ledger's read API (the source of OpenAPI). Amounts travel as
 // strings of minor units and ids as decimal strings (int64 does not fit a JSON number); the codecs
 // of platform/http/wire.ts turn them into bigints and back, so handlers return service objects.
 
-export const businessDate = text()
-  .refine(isIsoDate, 'must be a date YYYY-MM-DD')
-  .describe('A business date, YYYY-MM-DD');
+export const businessDate = isoDate.describe('A business date, YYYY-MM-DD');
 const minor = minorUnits;
 const currency = text()
   .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as CNY')

@@ -19,10 +19,13 @@ export {
   getTrialBalance,
   type LoanAccountBalance,
   listAccountBalances,
+  movementOfEntries,
   type TrialBalance,
   type TrialBalanceRow,
 } from './balances.ts';
 export type { JournalEntryInput, JournalLineInput, LineDimensions, PostedEntry } from './journal.ts';
+/** Whether a manual journal would post, checked by posting it in a savepoint rolled back. */
+export { checkPostable as checkManualJournalPostable } from './manual-journals.ts';
 export {
   batchEntriesMax,
   configureProductPosting,
@@ -38,6 +41,7 @@ export {
   reverseJournal,
 } from './posting.ts';
 export type { BusinessEvent, PostingEventType, ProductPosting } from './posting-rules.ts';
+export { manualJournalSchema } from './schemas.ts';
 export {
   type EntryQuery,
   entriesPageMax,

@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { CompiledQuery, type Selectable, sql } from 'kysely';
-import { from as copyFrom } from 'pg-copy-streams';
+import { type Selectable, sql } from 'kysely';
+import { copyField, copyRows } from '../../platform/copy.ts';
 import type { DateString } from '../../platform/tables.ts';
 import type { PreparedEntry } from './journal.ts';
 import type {
@@ -197,41 +196,6 @@ function outcomeOf(row: RawOutcome | undefined, entries: readonly PreparedEntry[
 }
 
 // ---- Bulk posting (COPY into staging tables, one set-based function) ----
-
-/** COPY text format: backslash, tab, newline and carriage return escaped; null is \N. */
-function copyField(value: string | null | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  return value.replace(/[\\\t\n\r]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
-  );
-}
-
-/** Rows per write to the COPY stream: large enough that a write is not per row, small enough to stream. */
-const copyChunkRows = 2000;
-
-/**
- * Streams rows into a table with COPY FROM STDIN on the transaction's own connection. pg's
- * client.query accepts a "submittable" (an object with submit()) in place of SQL text, and Kysely
- * passes the compiled query's text to it unchanged; that is how pg-copy-streams' stream runs
- * inside this transaction without reaching for the connection itself.
- */
-async function copyRows(trx: LedgerTx, statement: string, rows: Iterable<string>): Promise<void> {
-  const stream = copyFrom(statement);
-  const finished = once(stream, 'finish');
-  finished.catch(() => {});
-  const submitted = trx.executeQuery({ ...CompiledQuery.raw(''), sql: stream as unknown as string });
-  await submitted;
-  let chunk: string[] = [];
-  for (const row of rows) {
-    chunk.push(row);
-    if (chunk.length >= copyChunkRows) {
-      if (!stream.write(chunk.join(''))) await once(stream, 'drain');
-      chunk = [];
-    }
-  }
-  stream.end(chunk.join(''));
-  await finished;
-}
 
 function* entryRows(entries: readonly PreparedEntry[]): Iterable<string> {
   for (const [n, e] of entries.entries()) {
@@ -660,4 +624,24 @@ export async function upsertProductPosting(
       oc.column('product_id').doUpdateSet({ basis, overrides: json, updated_at: sql<Date>`now()` }),
     )
     .execute();
+}
+
+export async function movementOfEntries(
+  db: LedgerDb,
+  accountId: number,
+  entryIds: readonly bigint[],
+): Promise<{ debitMinor: bigint; creditMinor: bigint; lines: number }> {
+  // Totals are numeric in SQL (no int8 overflow however many lines), exact as text.
+  const result = await sql<{ debit: string; credit: string; lines: string }>`
+    SELECT coalesce(sum(amount_minor) FILTER (WHERE side = 'debit'), 0)::text AS debit,
+           coalesce(sum(amount_minor) FILTER (WHERE side = 'credit'), 0)::text AS credit,
+           count(*)::text AS lines
+    FROM ledger_lines
+    WHERE account_id = ${accountId} AND entry_id = ANY(${entryIds as bigint[]}::int8[])`.execute(db);
+  const row = result.rows[0];
+  return {
+    debitMinor: BigInt(row?.debit ?? '0'),
+    creditMinor: BigInt(row?.credit ?? '0'),
+    lines: Number(row?.lines ?? '0'),
+  };
 }

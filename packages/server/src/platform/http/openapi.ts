@@ -177,7 +177,7 @@ export function openApiDocument(options: {
       const json = schemaOf(schema);
       responses[status] = {
         description: typeof json?.description === 'string' ? json.description : 'Success',
-        content: { 'application/json': { schema: json } },
+        content: { [route.kind === 'callback' ? 'text/plain' : 'application/json']: { schema: json } },
       };
     }
     responses.default = {

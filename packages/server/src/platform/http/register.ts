@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ComputePool } from '../compute/pool.ts';
 import type { DB, Tx } from '../db.ts';
 import { isRetryableConflict } from '../db-errors.ts';
-import { AppError } from '../errors.ts';
+import { AppError, problemOf } from '../errors.ts';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -14,6 +14,7 @@ import {
   releaseIdempotencyKey,
 } from './idempotency.ts';
 import type { OpenApiSecurity } from './openapi.ts';
+import { sendProblem } from './problem.ts';
 import type { Caller, RouteDefinition, Services } from './route.ts';
 
 export type AccessControl = {
@@ -113,8 +114,10 @@ async function runCommand(
       return reply.status(claim.response.status).type(claim.response.contentType).send(claim.response.body);
     }
     try {
+      const prepared =
+        route.prepare === undefined ? undefined : await route.prepare({ ...input, db: services.db });
       const response = await inTransaction(db, async (trx) => {
-        const result = await route.handler({ ...input, trx });
+        const result = await route.handler({ ...input, trx, prepared });
         const sendable = serialize(route, result);
         await completeIdempotencyKey(trx, claim, {
           status: sendable.status,
@@ -152,6 +155,11 @@ export function registerRoutes(
     if (route.kind === 'query' && route.method !== 'GET') {
       throw new Error(`route ${route.method} ${route.url} is a query; use GET`);
     }
+    if (route.kind === 'callback' && (route.method !== 'POST' || route.permission !== 'public')) {
+      throw new Error(
+        `route ${route.method} ${route.url} is a callback: a public POST that verifies its sender`,
+      );
+    }
     const rateLimit =
       route.rateLimit ??
       (route.kind === 'compute'
@@ -181,7 +189,7 @@ export function registerRoutes(
       },
       handler: async (request, reply) => {
         const caller = await accessControl.authorize(request, route);
-        if (route.schema.body === undefined && hasBody(request)) {
+        if (route.kind !== 'callback' && route.schema.body === undefined && hasBody(request)) {
           throw new AppError(
             'body_not_allowed',
             `${route.method} ${route.url} takes no request body; send none.`,
@@ -204,6 +212,14 @@ export function registerRoutes(
             return send(reply, serialize(route, await route.handler(input)));
           case 'command':
             return runCommand(route, input, services);
+          case 'callback': {
+            const verified = route.verify(input);
+            const result = await inTransaction(services.db, (trx) =>
+              route.handler({ ...input, trx, verified }),
+            );
+            if ('refusal' in result) return sendProblem(reply, request, problemOf(result.refusal));
+            return reply.status(result.status).type(result.contentType).send(result.body);
+          }
         }
       },
     });

@@ -2,14 +2,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { ComputePool } from '../compute/pool.ts';
 import type { DB, Tx } from '../db.ts';
+import type { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 
 // How every API route is declared. A route names its permission, its Zod schemas (the source of
 // validation, OpenAPI and the disclosure boundary of the response), and one of three kinds:
 //   query   — reads (GET); handler gets the database and returns the body
 //   command — changes state; requires an Idempotency-Key and runs in one transaction that also
-//             stores the response, so the effect and its replay record commit together
+//             stores the response, so the effect and its replay record commit together (an
+//             external call it needs runs before, in `prepare`)
 //   compute — POST that changes nothing (a quote); no key, no transaction
+//   callback — POST from an external system (a payment channel's notice): public to IAM, it
+//             authenticates by the sender's own signature (`verify`, before any database work),
+//             deduplicates by the sender's id in its one transaction, and answers what the sender
+//             expects (plain text), not JSON
 // `registerRoutes` turns these into Fastify routes; nothing registers Fastify routes by hand.
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -94,9 +100,28 @@ export type QueryRoute<S extends RouteSchemas> = Common<S> & {
   handler: (input: Input<S> & { db: DB }) => Promise<Result<S>>;
 };
 
-export type CommandRoute<S extends RouteSchemas> = Common<S> & {
+export type CommandRoute<S extends RouteSchemas, P = undefined> = Common<S> & {
   kind: 'command';
-  handler: (input: Input<S> & { trx: Tx }) => Promise<Result<S>>;
+  /**
+   * Work outside the transaction, after the Idempotency-Key is claimed (a replay never runs it):
+   * a call to an external system — a payment channel — that must not hold a transaction open
+   * while it waits. Its result is the handler's `prepared`; if it throws, nothing was written.
+   */
+  prepare?: (input: Input<S> & { db: DB }) => Promise<P>;
+  handler: (input: Input<S> & { trx: Tx; prepared: P }) => Promise<Result<S>>;
+};
+
+/**
+ * What a callback answers: the sender's protocol decides the status and the bytes. A `refusal`
+ * commits what the handler recorded (an exception item) and answers that problem instead.
+ */
+export type RawResult = { status: number; contentType: string; body: string } | { refusal: AppError };
+
+export type CallbackRoute<S extends RouteSchemas, V = unknown> = Common<S> & {
+  kind: 'callback';
+  /** Checks the sender's signature on the raw request; throws an AppError (401) to refuse. */
+  verify: (input: Input<S>) => V;
+  handler: (input: Input<S> & { trx: Tx; verified: V }) => Promise<RawResult>;
 };
 
 export type ComputeRoute<S extends RouteSchemas> = Common<S> & {
@@ -107,16 +132,25 @@ export type ComputeRoute<S extends RouteSchemas> = Common<S> & {
 export type RouteDefinition<S extends RouteSchemas = RouteSchemas> =
   | QueryRoute<S>
   | CommandRoute<S>
-  | ComputeRoute<S>;
+  | ComputeRoute<S>
+  | CallbackRoute<S>;
 
 export function queryRoute<S extends RouteSchemas>(route: Omit<QueryRoute<S>, 'kind'>): RouteDefinition {
   return { kind: 'query', ...route } as unknown as RouteDefinition;
 }
 
-export function commandRoute<S extends RouteSchemas>(route: Omit<CommandRoute<S>, 'kind'>): RouteDefinition {
+export function commandRoute<S extends RouteSchemas, P = undefined>(
+  route: Omit<CommandRoute<S, P>, 'kind'>,
+): RouteDefinition {
   return { kind: 'command', ...route } as unknown as RouteDefinition;
 }
 
 export function computeRoute<S extends RouteSchemas>(route: Omit<ComputeRoute<S>, 'kind'>): RouteDefinition {
   return { kind: 'compute', ...route } as unknown as RouteDefinition;
+}
+
+export function callbackRoute<S extends RouteSchemas, V>(
+  route: Omit<CallbackRoute<S, V>, 'kind' | 'permission'>,
+): RouteDefinition {
+  return { kind: 'callback', permission: 'public', ...route } as unknown as RouteDefinition;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIsoDate } from '../business-date.ts';
 import { text } from './text.ts';
 
 // How values travel on the wire, in one place. Handlers and services work with bigint minor units,
@@ -39,3 +40,6 @@ export const instant = z.codec(z.iso.datetime().describe('An instant, ISO 8601 i
   decode: (value) => new Date(value),
   encode: (value) => value.toISOString(),
 });
+
+/** A calendar date, `YYYY-MM-DD` (a business or settlement date: never a time, never a zone). */
+export const isoDate = text().refine(isIsoDate, 'must be a date YYYY-MM-DD').describe('A date, YYYY-MM-DD');

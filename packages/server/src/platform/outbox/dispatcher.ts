@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import pg from 'pg';
 import type { DB, Tx } from '../db.ts';
+import { startNotifiedLoop } from '../notified-loop.ts';
 import type { Services } from '../services.ts';
 import type { EventConsumer, JsonValue, OutboxEvent } from './event.ts';
 import type { NatsSink } from './nats.ts';
@@ -197,46 +197,20 @@ export type OutboxDispatcher = { stop(): Promise<void> };
 export async function startOutboxDispatcher(
   options: DispatchOptions & { connectionString: string; pollMs: number },
 ): Promise<OutboxDispatcher> {
-  const listener = new pg.Client({
+  const loop = await startNotifiedLoop({
+    name: 'fenqi-outbox',
     connectionString: options.connectionString,
-    application_name: 'fenqi-outbox',
+    channel: store.outboxChannel,
+    pollMs: options.pollMs,
+    logger: options.services.logger,
+    pass: async () => {
+      const done = await deliverDue(options);
+      return done.consumers + done.webhooks + done.nats;
+    },
   });
-  let stopping = false;
-  let running: Promise<void> | undefined;
-  let again = false;
-  const run = () => {
-    if (stopping) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          const done = await deliverDue(options);
-          if (done.consumers + done.webhooks + done.nats > 0) again = true;
-        } catch (error) {
-          options.services.logger.error({ err: error }, 'outbox dispatch failed');
-        }
-      } while (again && !stopping);
-    })().finally(() => {
-      running = undefined;
-    });
-  };
-  listener.on('notification', run);
-  listener.on('error', (error) => options.services.logger.warn({ err: error }, 'outbox listener error'));
-  await listener.connect();
-  await listener.query(`LISTEN ${store.outboxChannel}`);
-  const timer = setInterval(run, options.pollMs);
-  timer.unref();
-  run();
   return {
     async stop() {
-      stopping = true;
-      clearInterval(timer);
-      await running;
-      await listener.end().catch(() => {});
+      await loop.stop();
       await options.nats?.close();
     },
   };
