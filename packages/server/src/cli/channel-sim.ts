@@ -58,15 +58,21 @@ export const channelSimCommand: Command = {
         'fenqi channel-sim: warning: SIM_MERCHANT_SECRET is not set; using the development secret (anyone can sign as the merchant)\n',
       );
     }
-    const sim = await startChannelSim({
-      databaseUrl,
-      port: settings.port,
-      host: process.env.SIM_HOST || '127.0.0.1',
-      merchantNo: process.env.SIM_MERCHANT_NO || 'M100001',
-      merchantSecret: secret,
-      timeScale: settings.timeScale,
-      feeFen: settings.feeFen,
-    });
+    let sim: Awaited<ReturnType<typeof startChannelSim>>;
+    try {
+      sim = await startChannelSim({
+        databaseUrl,
+        port: settings.port,
+        host: process.env.SIM_HOST || '127.0.0.1',
+        merchantNo: process.env.SIM_MERCHANT_NO || 'M100001',
+        merchantSecret: secret,
+        timeScale: settings.timeScale,
+        feeFen: settings.feeFen,
+      });
+    } catch (error) {
+      process.stderr.write(`fenqi channel-sim: could not start: ${(error as Error).message}\n`);
+      return 1;
+    }
     let stopping = false;
     const stop = async () => {
       if (stopping) process.exit(130);
