@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { auditCommand } from './audit.ts';
 import { businessDateCommand } from './business-date.ts';
+import { channelSimCommand } from './channel-sim.ts';
 import { type Command, helpText } from './command.ts';
 import { demoCommand } from './demo.ts';
 import { keysCommand } from './keys.ts';
@@ -28,6 +29,7 @@ const versionCommand: Command = {
 const commands: Command[] = [
   serveCommand,
   workerCommand,
+  channelSimCommand,
   migrateCommand,
   demoCommand,
   businessDateCommand,
