@@ -167,6 +167,8 @@ CREATE TABLE payment_statement_rows (
   finished_at  timestamptz NOT NULL,
   PRIMARY KEY (statement_id, line_no)
 );
+-- Matching looks rows up by order number (a bounced payout may be listed twice on one day).
+CREATE INDEX payment_statement_rows_order ON payment_statement_rows (statement_id, order_no);
 
 -- What operations must look at: reconciliation differences, callbacks that contradict the order,
 -- orders whose outcome stays unclear too long. `dedupe_key` makes raising the same problem twice

@@ -22,7 +22,15 @@ const clearing = '1012.01';
 let database: TestDatabase;
 let services: Services;
 
-type Row = { txnId: string; orderNo: string; kind: string; status: string; amountFen: bigint; feeFen: bigint; at: string };
+type Row = {
+  txnId: string;
+  orderNo: string;
+  kind: string;
+  status: string;
+  amountFen: bigint;
+  feeFen: bigint;
+  at: string;
+};
 
 /** The statement file: header, columns, rows, summary, digest (every line ends in \n). */
 function statementText(rows: readonly Row[]): string {
@@ -31,7 +39,8 @@ function statementText(rows: readonly Row[]): string {
   let refund = 0n;
   for (const row of rows) {
     fee += row.feeFen;
-    if (row.status === 'BOUNCED' || (row.status === 'SUCCEEDED' && row.kind === 'REFUND')) refund += row.amountFen;
+    if (row.status === 'BOUNCED' || (row.status === 'SUCCEEDED' && row.kind === 'REFUND'))
+      refund += row.amountFen;
     else if (row.status === 'SUCCEEDED') gross += row.amountFen;
   }
   const lines = [
@@ -48,7 +57,8 @@ const total = 100_000;
 const orderNo = (i: number) => `FQ20261130${String(i).padStart(16, '0')}`;
 const amountOf = (i: number) => BigInt(10_000 + (i % 9_000) * 7);
 // 08:00 in Shanghai on the statement date, plus a second per order: well inside the day.
-const finishedAt = (i: number) => new Date(Date.parse('2026-11-30T00:00:00Z') + (i % 50_000) * 1000).toISOString();
+const finishedAt = (i: number) =>
+  new Date(Date.parse('2026-11-30T00:00:00Z') + (i % 50_000) * 1000).toISOString();
 
 // Planted differences (order indexes; every other order matches).
 const planted = {
@@ -60,21 +70,40 @@ const planted = {
   resolvedFailed: [61],
   channelOnly: ['FQ20261130X00000000000001', 'FQ20261130X00000000000002'],
 };
-const special = new Set([...planted.oursOnly, ...planted.amountMismatch, ...planted.statusMismatch, ...planted.bouncedPayout, ...planted.resolvedUnknown, ...planted.resolvedFailed]);
+const special = new Set([
+  ...planted.oursOnly,
+  ...planted.amountMismatch,
+  ...planted.statusMismatch,
+  ...planted.bouncedPayout,
+  ...planted.resolvedUnknown,
+  ...planted.resolvedFailed,
+]);
 
 function statementRows(): Row[] {
   const rows: Row[] = [];
   for (let i = 1; i <= total; i++) {
     if (planted.oursOnly.includes(i)) continue;
     const base = { txnId: `T${i}`, orderNo: orderNo(i), kind: 'PAYOUT', feeFen: 150n, at: finishedAt(i) };
-    if (planted.amountMismatch.includes(i)) rows.push({ ...base, status: 'SUCCEEDED', amountFen: amountOf(i) + 1n });
-    else if (planted.statusMismatch.includes(i)) rows.push({ ...base, status: 'FAILED', amountFen: amountOf(i), feeFen: 0n });
-    else if (planted.bouncedPayout.includes(i)) rows.push({ ...base, status: 'BOUNCED', amountFen: amountOf(i), feeFen: 0n });
-    else if (planted.resolvedFailed.includes(i)) rows.push({ ...base, status: 'FAILED', amountFen: amountOf(i), feeFen: 0n });
+    if (planted.amountMismatch.includes(i))
+      rows.push({ ...base, status: 'SUCCEEDED', amountFen: amountOf(i) + 1n });
+    else if (planted.statusMismatch.includes(i))
+      rows.push({ ...base, status: 'FAILED', amountFen: amountOf(i), feeFen: 0n });
+    else if (planted.bouncedPayout.includes(i))
+      rows.push({ ...base, status: 'BOUNCED', amountFen: amountOf(i), feeFen: 0n });
+    else if (planted.resolvedFailed.includes(i))
+      rows.push({ ...base, status: 'FAILED', amountFen: amountOf(i), feeFen: 0n });
     else rows.push({ ...base, status: 'SUCCEEDED', amountFen: amountOf(i) });
   }
   for (const [n, no] of planted.channelOnly.entries())
-    rows.push({ txnId: `TX${n}`, orderNo: no, kind: 'PAYOUT', status: 'SUCCEEDED', amountFen: 5_000n, feeFen: 150n, at: finishedAt(n) });
+    rows.push({
+      txnId: `TX${n}`,
+      orderNo: no,
+      kind: 'PAYOUT',
+      status: 'SUCCEEDED',
+      amountFen: 5_000n,
+      feeFen: 150n,
+      at: finishedAt(n),
+    });
   return rows;
 }
 
@@ -97,7 +126,9 @@ beforeAll(async () => {
   // Their settlement entries, as payments posts them (clearing credited, merchant payable debited);
   // an order is succeeded only with its entry (a constraint of payment_orders).
   const paid = await sql<{ order_no: string; amount_minor: bigint }>`
-    SELECT order_no, amount_minor FROM payment_orders WHERE finished_at IS NOT NULL ORDER BY id`.execute(database.db);
+    SELECT order_no, amount_minor FROM payment_orders WHERE finished_at IS NOT NULL ORDER BY id`.execute(
+    database.db,
+  );
   await database.db.transaction().execute((trx) =>
     postJournalsBulk(
       trx,
@@ -114,7 +145,9 @@ beforeAll(async () => {
   );
   await sql`
     UPDATE payment_orders o SET state = 'succeeded', settled_entry_id = e.id
-    FROM ledger_entries e WHERE e.idempotency_key = 'payment:' || o.order_no || ':settled'`.execute(database.db);
+    FROM ledger_entries e WHERE e.idempotency_key = 'payment:' || o.order_no || ':settled'`.execute(
+    database.db,
+  );
 }, 600_000);
 
 afterAll(async () => {
@@ -143,15 +176,23 @@ describe('reconciliation of a 100,000-row statement', () => {
 
   it('a statement whose digest or summary does not check is refused, and nothing is written', async () => {
     const tampered = text.replace(`,${amountOf(500)},150,`, `,${amountOf(500) + 100n},150,`);
-    await expect(reconcile(services, { channel, date, text: tampered })).rejects.toMatchObject({ code: 'statement_invalid' });
+    await expect(reconcile(services, { channel, date, text: tampered })).rejects.toMatchObject({
+      code: 'statement_invalid',
+    });
     const truncated = text.slice(0, text.length - 200);
-    await expect(reconcile(services, { channel, date, text: truncated })).rejects.toMatchObject({ code: 'statement_invalid' });
-    const statements = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payment_statements`.execute(database.db);
+    await expect(reconcile(services, { channel, date, text: truncated })).rejects.toMatchObject({
+      code: 'statement_invalid',
+    });
+    const statements = await sql<{ n: number }>`SELECT count(*)::int AS n FROM payment_statements`.execute(
+      database.db,
+    );
     expect(statements.rows[0]?.n).toBe(0);
   });
 
   it('finds every planted difference, exactly, settles the unclear orders, and posts the fees', async () => {
-    const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ledger_entries`.execute(database.db);
+    const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ledger_entries`.execute(
+      database.db,
+    );
     const report = await reconcile(services, { channel, date, text });
     expect(report.rows).toBe(total - planted.oursOnly.length + planted.channelOnly.length);
     expect(report.alreadyImported).toBe(false);
@@ -198,7 +239,9 @@ describe('reconciliation of a 100,000-row statement', () => {
       { account: '6602', side: 'debit', amount_minor: fees },
     ]);
     // New entries: the fee, 4 settlements of unknown orders, 2 bounces.
-    const after = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ledger_entries`.execute(database.db);
+    const after = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ledger_entries`.execute(
+      database.db,
+    );
     expect((after.rows[0]?.n ?? 0) - (before.rows[0]?.n ?? 0)).toBe(1 + 4 + 2);
   }, 300_000);
 
@@ -206,13 +249,21 @@ describe('reconciliation of a 100,000-row statement', () => {
     const before = await fingerprint();
     const report = await reconcile(services, { channel, date, text });
     expect(report.alreadyImported).toBe(true);
-    expect(report.differences).toMatchObject({ channel_only: 2, ours_only: 3, amount_mismatch: 2, status_mismatch: 1, bounced_payout: 2 });
+    expect(report.differences).toMatchObject({
+      channel_only: 2,
+      ours_only: 3,
+      amount_mismatch: 2,
+      status_mismatch: 1,
+      bounced_payout: 2,
+    });
     expect(await fingerprint()).toEqual(before);
   }, 300_000);
 
   it('a different file for a date already reconciled is refused', async () => {
     const other = statementText(statementRows().slice(1));
-    await expect(reconcile(services, { channel, date, text: other })).rejects.toMatchObject({ code: 'statement_changed' });
+    await expect(reconcile(services, { channel, date, text: other })).rejects.toMatchObject({
+      code: 'statement_changed',
+    });
   });
 
   it('a ledger that booked other amounts than the statement moved is a ledger_mismatch', async () => {
@@ -223,7 +274,9 @@ describe('reconciliation of a 100,000-row statement', () => {
       INSERT INTO payment_orders (order_no, channel, kind, purpose, state, amount_minor, currency, source_ref,
         account_name_enc, account_no_enc, channel_txn_id, finished_at, business_date)
       VALUES (${no}, 'simulated', 'payout', 'disbursement', 'processing', 20000, 'CNY', 'loan:x/disbursement',
-        'fq1.x', 'fq1.x', 'TY1', '2026-11-29T03:00:00Z', (SELECT business_date FROM business_date))`.execute(database.db);
+        'fq1.x', 'fq1.x', 'TY1', '2026-11-29T03:00:00Z', (SELECT business_date FROM business_date))`.execute(
+      database.db,
+    );
     const [entry] = await database.db.transaction().execute((trx) =>
       postJournalsBulk(trx, [
         {
