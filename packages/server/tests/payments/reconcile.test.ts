@@ -158,7 +158,7 @@ const exceptionsByKind = async () => {
   const rows = await sql<{ kind: string; order_no: string }>`
     SELECT kind, order_no FROM payment_exceptions ORDER BY kind, order_no`.execute(database.db);
   const byKind: Record<string, string[]> = {};
-  for (const row of rows.rows) (byKind[row.kind] ??= []).push(row.order_no);
+  for (const row of rows.rows) byKind[row.kind] = [...(byKind[row.kind] ?? []), row.order_no];
   return byKind;
 };
 

@@ -41,11 +41,13 @@ export async function startTestServer(
     env?: Record<string, string>;
     modules?: ContextModule[];
     accessControl?: AccessControl | 'iam';
+    /** A port chosen beforehand, when the configuration must name it (callback URLs); else any. */
+    port?: number;
   } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     DATABASE_URL: database.url,
-    PORT: '0',
+    PORT: String(options.port ?? 0),
     LOG_LEVEL: 'info',
     ...testKeys,
     ...options.env,
@@ -70,7 +72,7 @@ export async function startTestServer(
     accessControl,
     version: 'test',
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
   if (address === null || typeof address !== 'object') throw new Error('server has no address');
   return { app, baseUrl: `http://127.0.0.1:${address.port}`, config, logs, close: () => app.close() };
