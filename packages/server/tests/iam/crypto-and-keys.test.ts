@@ -138,8 +138,9 @@ describe('fenqi keys rotate', () => {
 });
 
 describe('key configuration', () => {
-  it('refuses to start in production without explicit keys, naming each, and never echoes a key', () => {
+  it('refuses to start in production without explicit keys (and the payment channel’s secret), naming each, and never echoes a key', () => {
     expect(problemsOf({ NODE_ENV: 'production' }).map((p) => p.variable)).toEqual([
+      'SIM_MERCHANT_SECRET',
       'FENQI_MASTER_KEYS',
       'FENQI_BLIND_INDEX_KEY',
       'FENQI_AUDIT_KEY',
@@ -156,7 +157,14 @@ describe('key configuration', () => {
     expect(problemsOf({ ...testKeys, FENQI_SESSION_KEY: testKeys.FENQI_AUDIT_KEY })).toEqual([
       { variable: 'FENQI_BLIND_INDEX_KEY', message: 'every key must be different from every other key' },
     ]);
-    expect(problemsOf({ ...testKeys, NODE_ENV: 'production', SMS_ADAPTER: 'log' })).toEqual([
+    expect(
+      problemsOf({
+        ...testKeys,
+        NODE_ENV: 'production',
+        SMS_ADAPTER: 'log',
+        SIM_MERCHANT_SECRET: 'a-production-secret-0123',
+      }),
+    ).toEqual([
       {
         variable: 'SMS_ADAPTER',
         message: 'log writes one-time codes to the log and is refused when NODE_ENV=production',

@@ -308,6 +308,7 @@ describe('payouts', () => {
     const orderNo = await payout(70_002n);
     await submitDue(services);
     expect(await stateOf(orderNo)).toBe('unknown');
+    await eventually(async () => (await fixture.client.order(orderNo)).status === 'SUCCEEDED');
     // Many passes of both jobs, far in the future: nothing sends it again.
     for (let pass = 1; pass <= 5; pass++) {
       await submitDue(services, later(pass * 3_600_000));

@@ -27,6 +27,7 @@ type Pending = {
 type Slot = { worker: Worker; busy: Pending | undefined; timer: NodeJS.Timeout | undefined };
 
 const workerUrl = new URL('./worker.ts', import.meta.url);
+const workerStartLimitMs = 30_000;
 
 function busy(detail: string): AppError {
   return new AppError('compute_busy', detail, { extensions: { retryAfterSeconds: 1 } });
@@ -38,9 +39,25 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
   let nextId = 1;
   let closed = false;
 
+  /** Stops the slot's task after `ms`, replacing its worker. */
+  function arm(slot: Slot, ms: number, detail: string): void {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => replace(slot, busy(detail)), ms);
+  }
+
   function settle(slot: Slot, result: ResultMessage): void {
     const pending = slot.busy;
     if (pending === undefined || pending.message.id !== result.id) return;
+    if ('started' in result) {
+      // The limit bounds the task's own work; a fresh thread's start-up and module loading, which
+      // a loaded machine can stretch, are not the request's doing.
+      arm(
+        slot,
+        options.taskTimeoutMs,
+        `The calculation took longer than ${options.taskTimeoutMs} ms and was stopped; retry later.`,
+      );
+      return;
+    }
     clearTimeout(slot.timer);
     slot.busy = undefined;
     if (result.ok) pending.resolve(result.value);
@@ -87,18 +104,9 @@ export function createComputePool(options: ComputePoolOptions): ComputePool {
       const pending = queue.shift();
       if (pending === undefined) return;
       slot.busy = pending;
-      const current = slot;
-      current.timer = setTimeout(
-        () =>
-          replace(
-            current,
-            busy(
-              `The calculation took longer than ${options.taskTimeoutMs} ms and was stopped; retry later.`,
-            ),
-          ),
-        options.taskTimeoutMs,
-      );
-      current.worker.postMessage(pending.message);
+      // Until the task starts, only a worker that cannot start at all is given up on.
+      arm(slot, workerStartLimitMs, 'A calculation worker did not start; retry later.');
+      slot.worker.postMessage(pending.message);
     }
   }
 

@@ -8,6 +8,8 @@ import { AppError } from '../errors.ts';
 
 export type TaskMessage = { id: number; module: string; task: string; input: unknown };
 export type ResultMessage =
+  /** The task's module is loaded and the task begins: its time limit starts now. */
+  | { id: number; started: true }
   | { id: number; ok: true; value: unknown }
   | {
       id: number;
@@ -26,6 +28,7 @@ async function run(message: TaskMessage): Promise<ResultMessage> {
   }
   const task = (await loaded)[message.task];
   if (typeof task !== 'function') throw new Error(`${message.module} exports no task ${message.task}`);
+  parentPort?.postMessage({ id: message.id, started: true } satisfies ResultMessage);
   return { id: message.id, ok: true, value: await (task as (input: unknown) => unknown)(message.input) };
 }
 
