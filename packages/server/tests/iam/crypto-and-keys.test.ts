@@ -170,7 +170,11 @@ describe('key configuration', () => {
         message: 'log writes one-time codes to the log and is refused when NODE_ENV=production',
       },
     ]);
-    const production = loadConfig({ ...testKeys, NODE_ENV: 'production' });
+    const production = loadConfig({
+      ...testKeys,
+      NODE_ENV: 'production',
+      SIM_MERCHANT_SECRET: 'a-production-secret-0123',
+    });
     expect(production).toMatchObject({
       production: true,
       smsAdapter: 'disabled',
