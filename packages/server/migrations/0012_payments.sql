@@ -132,13 +132,15 @@ CREATE TABLE payment_callback_nonces (
   PRIMARY KEY (channel, nonce)
 );
 
--- A channel's statement file for one settlement date, as imported. `digest` is the file's own; a
--- re-import of the same file is recognised and changes nothing.
+-- A channel's statement file for one settlement date, as imported, kept whole in `file` (its
+-- SHA-256 is `digest`: the archive proves itself). A re-import of the same file is recognised and
+-- changes nothing.
 CREATE TABLE payment_statements (
   id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   channel        text NOT NULL,
   statement_date date NOT NULL,
   digest         text NOT NULL CHECK (digest ~ '^[0-9a-f]{64}$'),
+  file           text NOT NULL,
   row_count      integer NOT NULL CHECK (row_count >= 0),
   gross_minor    numeric(20) NOT NULL,
   fee_minor      numeric(20) NOT NULL,
@@ -155,6 +157,9 @@ CREATE TABLE payment_statements (
   UNIQUE (channel, statement_date)
 );
 
+-- The rows of a statement that did not simply match: differences and the orders the statement
+-- settled. Matched rows are in the archived file; copying a million of them into an indexed table
+-- each day would cost more than the matching itself.
 CREATE TABLE payment_statement_rows (
   statement_id bigint NOT NULL REFERENCES payment_statements (id),
   line_no      integer NOT NULL CHECK (line_no >= 1),
@@ -167,8 +172,6 @@ CREATE TABLE payment_statement_rows (
   finished_at  timestamptz NOT NULL,
   PRIMARY KEY (statement_id, line_no)
 );
--- Matching looks rows up by order number (a bounced payout may be listed twice on one day).
-CREATE INDEX payment_statement_rows_order ON payment_statement_rows (statement_id, order_no);
 
 -- What operations must look at: reconciliation differences, callbacks that contradict the order,
 -- orders whose outcome stays unclear too long. `dedupe_key` makes raising the same problem twice

@@ -31,7 +31,7 @@ export type AccountWithBalance = Account & { balance: Balance };
  */
 export async function movementOfEntries(
   db: DB | Tx,
-  input: { account: string; currency: string; entryIds: readonly bigint[] },
+  input: { account: string; currency: string; entryIds: readonly bigint[] | { table: string } },
 ): Promise<{ debitMinor: bigint; creditMinor: bigint; lines: number }> {
   const account = await requireAccount(db, input.account, input.currency);
   return store.movementOfEntries(db, account.id, input.entryIds);

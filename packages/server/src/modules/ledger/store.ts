@@ -629,15 +629,22 @@ export async function upsertProductPosting(
 export async function movementOfEntries(
   db: LedgerDb,
   accountId: number,
-  entryIds: readonly bigint[],
+  entries: readonly bigint[] | { table: string },
 ): Promise<{ debitMinor: bigint; creditMinor: bigint; lines: number }> {
+  // A caller with a million entries names its own temporary table of them (column entry_id)
+  // rather than sending them here and back.
+  if (!Array.isArray(entries) && !/^[a-z_][a-z0-9_]{0,62}$/.test((entries as { table: string }).table))
+    throw new Error('an entry table must be a plain identifier');
+  const selected = Array.isArray(entries)
+    ? sql`entry_id = ANY(${entries as bigint[]}::int8[])`
+    : sql`entry_id IN (SELECT entry_id FROM ${sql.table((entries as { table: string }).table)})`;
   // Totals are numeric in SQL (no int8 overflow however many lines), exact as text.
   const result = await sql<{ debit: string; credit: string; lines: string }>`
     SELECT coalesce(sum(amount_minor) FILTER (WHERE side = 'debit'), 0)::text AS debit,
            coalesce(sum(amount_minor) FILTER (WHERE side = 'credit'), 0)::text AS credit,
            count(*)::text AS lines
     FROM ledger_lines
-    WHERE account_id = ${accountId} AND entry_id = ANY(${entryIds as bigint[]}::int8[])`.execute(db);
+    WHERE account_id = ${accountId} AND ${selected}`.execute(db);
   const row = result.rows[0];
   return {
     debitMinor: BigInt(row?.debit ?? '0'),

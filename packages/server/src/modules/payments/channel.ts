@@ -83,6 +83,8 @@ export type StatementRow = {
 export type Statement = {
   date: DateString;
   digest: string;
+  /** The file as received, archived with the reconciliation. */
+  text: string;
   rows: StatementRow[];
   summary: { count: number; grossMinor: bigint; feeMinor: bigint; refundMinor: bigint; netMinor: bigint };
 };

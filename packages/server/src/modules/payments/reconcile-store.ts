@@ -4,9 +4,10 @@ import type { DateString } from '../../platform/tables.ts';
 import type { Statement } from './channel.ts';
 import type { PaymentsTx } from './tables.ts';
 
-// Reconciliation's set-based SQL: the statement's rows are COPYed in, then one statement joins them
-// with our orders and classifies every row (and every order of ours the statement should list but
-// does not) into a temporary table that the rest of the run reads.
+// Reconciliation's set-based SQL: the statement's rows are COPYed into a temporary table, then one
+// statement joins them with our orders and classifies every row (and every order of ours the
+// statement should list but does not) into another temporary table that the rest of the run reads.
+// Only the rows that did not simply match are kept; the file itself is archived whole.
 
 export type StatementRecord = {
   id: bigint;
@@ -45,9 +46,9 @@ export async function insertStatement(
 ): Promise<bigint> {
   const { summary } = statement;
   const inserted = await sql<{ id: bigint }>`
-    INSERT INTO payment_statements (channel, statement_date, digest, row_count, gross_minor, fee_minor, refund_minor,
-      net_minor, business_date)
-    VALUES (${channel}, ${statement.date}, ${statement.digest}, ${summary.count}, ${String(summary.grossMinor)}::numeric,
+    INSERT INTO payment_statements (channel, statement_date, digest, file, row_count, gross_minor, fee_minor,
+      refund_minor, net_minor, business_date)
+    VALUES (${channel}, ${statement.date}, ${statement.digest}, ${statement.text}, ${summary.count}, ${String(summary.grossMinor)}::numeric,
       ${String(summary.feeMinor)}::numeric, ${String(summary.refundMinor)}::numeric, ${String(summary.netMinor)}::numeric,
       ${businessDate})
     RETURNING id`.execute(trx);
@@ -56,23 +57,36 @@ export async function insertStatement(
   return row.id;
 }
 
-export async function copyStatementRows(
-  trx: PaymentsTx,
-  statementId: bigint,
-  statement: Statement,
-): Promise<void> {
+export async function copyStatementRows(trx: PaymentsTx, statement: Statement): Promise<void> {
+  await sql`DROP TABLE IF EXISTS payment_recon_rows`.execute(trx);
+  await sql`
+    CREATE TEMPORARY TABLE payment_recon_rows (LIKE payment_statement_rows INCLUDING DEFAULTS) ON COMMIT DROP`.execute(
+    trx,
+  );
+  await sql`ALTER TABLE payment_recon_rows DROP COLUMN statement_id`.execute(trx);
   function* lines() {
     for (const row of statement.rows) {
-      yield `${statementId}\t${row.lineNo}\t${copyField(row.txnId)}\t${copyField(row.orderNo)}\t${row.kind}\t${row.status}\t${row.amountMinor}\t${row.feeMinor}\t${row.finishedAt.toISOString()}\n`;
+      yield `${row.lineNo}\t${copyField(row.txnId)}\t${copyField(row.orderNo)}\t${row.kind}\t${row.status}\t${row.amountMinor}\t${row.feeMinor}\t${row.finishedAt.toISOString()}\n`;
     }
   }
   await copyRows(
     trx,
-    'COPY payment_statement_rows (statement_id, line_no, txn_id, order_no, kind, status, amount_minor, fee_minor, finished_at) FROM STDIN',
+    'COPY payment_recon_rows (line_no, txn_id, order_no, kind, status, amount_minor, fee_minor, finished_at) FROM STDIN',
     lines(),
   );
-  // The planner would otherwise take a fresh statement for a handful of rows and match it by nested loops.
-  await sql`ANALYZE payment_statement_rows`.execute(trx);
+  // Indexed and analysed, so no plan (whatever it guesses of payment_orders) matches by nested scans.
+  await sql`CREATE INDEX ON payment_recon_rows (order_no)`.execute(trx);
+  await sql`ANALYZE payment_recon_rows`.execute(trx);
+}
+
+/** Keeps the statement's rows that did not simply match (the file has the rest). */
+export async function keepUnmatchedRows(trx: PaymentsTx, statementId: bigint): Promise<void> {
+  await sql`
+    INSERT INTO payment_statement_rows (statement_id, line_no, txn_id, order_no, kind, status, amount_minor, fee_minor,
+      finished_at)
+    SELECT ${statementId}, r.line_no, r.txn_id, r.order_no, r.kind, r.status, r.amount_minor, r.fee_minor, r.finished_at
+    FROM payment_recon_rows r JOIN payment_recon_items i ON i.line_no = r.line_no
+    WHERE i.outcome <> 'matched'`.execute(trx);
 }
 
 /**
@@ -84,7 +98,7 @@ export async function copyStatementRows(
  */
 export async function classify(
   trx: PaymentsTx,
-  input: { statementId: bigint; channel: string; date: DateString; timeZone: string },
+  input: { channel: string; date: DateString; timeZone: string },
 ): Promise<void> {
   await sql`DROP TABLE IF EXISTS payment_recon_items`.execute(trx);
   await sql`
@@ -102,9 +116,8 @@ export async function classify(
              WHEN o.state IN ('submitted', 'processing', 'unknown') THEN 'resolve'
              ELSE 'status_mismatch'
            END AS outcome
-    FROM payment_statement_rows r
+    FROM payment_recon_rows r
     LEFT JOIN payment_orders o ON o.order_no = r.order_no AND o.channel = ${input.channel}
-    WHERE r.statement_id = ${input.statementId}
     UNION ALL
     SELECT NULL, o.order_no, o.channel_txn_id, NULL, NULL, NULL, NULL, o.id, o.kind, o.state, o.amount_minor, 'ours_only'
     FROM payment_orders o
@@ -112,9 +125,7 @@ export async function classify(
       AND o.finished_at >= (${input.date}::date)::timestamp AT TIME ZONE ${input.timeZone}
       AND o.finished_at < (${input.date}::date + 1)::timestamp AT TIME ZONE ${input.timeZone}
       AND NOT EXISTS (
-        SELECT 1 FROM payment_statement_rows r WHERE r.statement_id = ${input.statementId} AND r.order_no = o.order_no)`.execute(
-    trx,
-  );
+        SELECT 1 FROM payment_recon_rows r WHERE r.order_no = o.order_no)`.execute(trx);
   await sql`ANALYZE payment_recon_items`.execute(trx);
 }
 
@@ -189,7 +200,7 @@ export async function rowsToResolve(trx: PaymentsTx): Promise<ToResolve[]> {
  */
 export async function clearingExpectation(
   trx: PaymentsTx,
-): Promise<{ expectedMinor: bigint; entryIds: bigint[] }> {
+): Promise<{ expectedMinor: bigint; entryTable: string }> {
   const totals = await sql<{ expected: string }>`
     SELECT coalesce(sum(CASE
              WHEN i.row_status = 'bounced' THEN i.row_amount
@@ -198,16 +209,17 @@ export async function clearingExpectation(
              ELSE 0 END), 0)::text AS expected
     FROM payment_recon_items i
     WHERE i.outcome IN ('matched', 'resolve', 'bounced_payout')`.execute(trx);
-  const entries = await sql<{ entry_id: bigint }>`
+  // The entries stay in the database, in a temporary table the ledger reads (movementOfEntries).
+  await sql`DROP TABLE IF EXISTS payment_recon_entries`.execute(trx);
+  await sql`
+    CREATE TEMPORARY TABLE payment_recon_entries ON COMMIT DROP AS
     SELECT CASE WHEN i.row_status = 'bounced' THEN o.bounced_entry_id ELSE o.settled_entry_id END AS entry_id
     FROM payment_recon_items i JOIN payment_orders o ON o.id = i.order_id
     WHERE i.outcome IN ('matched', 'resolve', 'bounced_payout') AND i.row_status IN ('succeeded', 'bounced')`.execute(
     trx,
   );
-  return {
-    expectedMinor: BigInt(totals.rows[0]?.expected ?? '0'),
-    entryIds: entries.rows.map((row) => row.entry_id).filter((id): id is bigint => id !== null),
-  };
+  await sql`ANALYZE payment_recon_entries`.execute(trx);
+  return { expectedMinor: BigInt(totals.rows[0]?.expected ?? '0'), entryTable: 'payment_recon_entries' };
 }
 
 export async function recordOutcome(

@@ -108,13 +108,13 @@ export async function reconcile(
     }
     const businessDate = await getBusinessDate(trx);
     const statementId = await recon.insertStatement(trx, input.channel, statement, businessDate);
-    await recon.copyStatementRows(trx, statementId, statement);
+    await recon.copyStatementRows(trx, statement);
     await recon.classify(trx, {
-      statementId,
       channel: input.channel,
       date: input.date,
       timeZone: channel.statementTimeZone,
     });
+    await recon.keepUnmatchedRows(trx, statementId);
     const counts = await recon.outcomeCounts(trx);
     await recon.raiseDifferences(trx, {
       statementId,
@@ -172,7 +172,7 @@ export async function reconcile(
     const movement = await movementOfEntries(trx, {
       account: clearingAccount,
       currency: 'CNY',
-      entryIds: expectation.entryIds,
+      entryIds: { table: expectation.entryTable },
     });
     const postedMinor = movement.debitMinor - movement.creditMinor;
     const differences = emptyDifferences();

@@ -102,6 +102,7 @@ export interface PaymentStatementTable {
   channel: string;
   statement_date: DateString;
   digest: string;
+  file: string;
   row_count: number;
   gross_minor: string;
   fee_minor: string;

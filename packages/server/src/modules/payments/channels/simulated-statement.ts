@@ -106,5 +106,5 @@ export function parseSimStatement(text: string, date: DateString, merchantNo: st
         lines.length,
       );
   }
-  return { date, digest, rows, summary: stated };
+  return { date, digest, text, rows, summary: stated };
 }
