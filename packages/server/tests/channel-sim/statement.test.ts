@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSimStatement } from './statement-parser.ts';
+import { parseSimStatement } from '../../src/modules/payments/channels/simulated-statement.ts';
 import { bindCard, eventually, merchantNo, orderNo, useSim } from './support.ts';
 
 // The statement file: exact rows, fees and summary for a day built on purpose (the settlement
