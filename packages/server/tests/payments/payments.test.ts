@@ -115,6 +115,17 @@ describe('card binding through the channel', () => {
     expect(card.status).toBe(201);
     return { borrower, customerId, cardId: (card.json as { id: string }).id };
   }
+  /** The code the channel "sent" the card holder, read from the simulator as the holder reads the SMS. */
+  async function smsCodeOf(bindingId: string): Promise<string> {
+    const row = await database.tables
+      .selectFrom('payment_card_bindings')
+      .select('order_no')
+      .where('id', '=', bindingId)
+      .executeTakeFirstOrThrow();
+    return (
+      (await fixture.client.admin('GET', `/admin/sms?orderNo=${row.order_no}`)).json as { smsCode: string }
+    ).smsCode;
+  }
   const bindings = async (customerId: string) =>
     (
       await sql<{ n: number }>`
@@ -132,16 +143,8 @@ describe('card binding through the channel', () => {
         headers: { ...borrower.headers, 'idempotency-key': crypto.randomUUID() },
       });
     const confirm = async (binding: { id: string; orderNo?: string }) => {
-      const row = await database.tables
-        .selectFrom('payment_card_bindings')
-        .select('order_no')
-        .where('id', '=', binding.id)
-        .executeTakeFirstOrThrow();
-      const sms = (await fixture.client.admin('GET', `/admin/sms?orderNo=${row.order_no}`)).json as {
-        smsCode: string;
-      };
       return http(server.baseUrl, 'POST', `/api/v1/borrower/card-bindings/${binding.id}/confirm`, {
-        body: { smsCode: sms.smsCode },
+        body: { smsCode: await smsCodeOf(binding.id) },
         headers: { ...borrower.headers, 'idempotency-key': crypto.randomUUID() },
       });
     };
@@ -198,15 +201,8 @@ describe('card binding through the channel', () => {
       headers: { ...borrower.headers, 'idempotency-key': crypto.randomUUID() },
     });
     const binding = applied.json as { id: string };
-    const row = await database.tables
-      .selectFrom('payment_card_bindings')
-      .select('order_no')
-      .where('id', '=', binding.id)
-      .executeTakeFirstOrThrow();
-    const sms = (await fixture.client.admin('GET', `/admin/sms?orderNo=${row.order_no}`)).json as {
-      smsCode: string;
-    };
-    const wrong = sms.smsCode === '000000' ? '111111' : '000000';
+    const smsCode = await smsCodeOf(binding.id);
+    const wrong = smsCode === '000000' ? '111111' : '000000';
     const refused = await http(
       server.baseUrl,
       'POST',
