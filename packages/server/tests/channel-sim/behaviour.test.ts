@@ -20,6 +20,14 @@ const collection = (number: string, amountFen: unknown) => ({
   notifyUrl: sim.receiver.notifyUrl,
 });
 
+const payoutBody = (number: string, amount: string) => ({
+  orderNo: number,
+  amount,
+  accountName: 'Zhang San',
+  accountNo: '6222020000000001',
+  notifyUrl: sim.receiver.notifyUrl,
+});
+
 async function withRules(rules: unknown[], work: () => Promise<void>) {
   await sim.client.setRules(rules);
   try {
@@ -132,13 +140,7 @@ describe('behaviour rules', () => {
   it('dropCallbacks sends nothing, but a query finds the order', async () => {
     await withRules([rule({ kind: 'PAYOUT', amountFen: 2_005 }, { dropCallbacks: true })], async () => {
       const number = orderNo('PO');
-      await sim.client.post('/v1/payouts', {
-        orderNo: number,
-        amount: '20.05',
-        accountName: 'Zhang San',
-        accountNo: '6222020000000001',
-        notifyUrl: sim.receiver.notifyUrl,
-      });
+      await sim.client.post('/v1/payouts', payoutBody(number, '20.05'));
       await eventually(async () => expect((await sim.client.order(number)).status).toBe('SUCCEEDED'));
       expect(await sim.client.callbacks(number)).toEqual([]);
       expect(sim.receiver.forOrder(number)).toEqual([]);
@@ -191,22 +193,10 @@ describe('behaviour rules', () => {
         status: 'PROCESSING',
       });
       const payout = orderNo('PO');
-      await sim.client.post('/v1/payouts', {
-        orderNo: payout,
-        amount: '20.09',
-        accountName: 'Zhang San',
-        accountNo: '6222020000000001',
-        notifyUrl: sim.receiver.notifyUrl,
-      });
+      await sim.client.post('/v1/payouts', payoutBody(payout, '20.09'));
       // A payout the rule does not match finishes meanwhile; the held ones do not.
       const plain = orderNo('PO');
-      await sim.client.post('/v1/payouts', {
-        orderNo: plain,
-        amount: '1.00',
-        accountName: 'Zhang San',
-        accountNo: '6222020000000001',
-        notifyUrl: sim.receiver.notifyUrl,
-      });
+      await sim.client.post('/v1/payouts', payoutBody(plain, '1.00'));
       await eventually(async () => expect((await sim.client.order(plain)).status).toBe('SUCCEEDED'));
       expect((await sim.client.order(held)).status).toBe('PROCESSING');
       expect((await sim.client.order(payout)).status).toBe('PROCESSING');
