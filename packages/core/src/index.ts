@@ -54,6 +54,21 @@ export {
   parseLocalDate,
   toEpochDay,
 } from './date/local-date.ts';
+export type { BankCardCheck } from './identity/bank-card.ts';
+export { bankCardCheck, luhnValid } from './identity/bank-card.ts';
+export type {
+  AgeWindow,
+  AgeWindowCheck,
+  ResidentIdCheck,
+  ResidentIdFailure,
+} from './identity/resident-id.ts';
+export {
+  ageOn,
+  checkAgeWindow,
+  residentIdCheck,
+  residentIdCheckCharacter,
+  residentIdFailures,
+} from './identity/resident-id.ts';
 export type { Issue, IssueCode, Result } from './issue.ts';
 export { issueCatalogue } from './issue.ts';
 export type { AmountParse } from './money/amount.ts';
@@ -127,6 +142,51 @@ export type { PeriodicRate } from './rate/periodic-rate.ts';
 export { annuityFactorFor, periodicRate } from './rate/periodic-rate.ts';
 export type { Rational } from './rate/rational.ts';
 export { rational, rationalFromDecimal } from './rate/rational.ts';
+export type { CompiledPolicy } from './risk/compile.ts';
+export { compilePolicy, evaluateCompiled, evaluatePolicy } from './risk/compile.ts';
+export type {
+  CharacteristicTrace,
+  Decision,
+  DecisionOutcome,
+  DecisionTrace,
+  RuleTrace,
+} from './risk/decision.ts';
+export { canonicalDecisionJson, decisionOutcomes } from './risk/decision.ts';
+export type {
+  Characteristic,
+  Condition,
+  ConditionOp,
+  FeatureSpec,
+  FeatureType,
+  GradeCut,
+  LeafCondition,
+  Offer,
+  Policy,
+  PolicyDocument,
+  PolicyRule,
+  PolicyScalar,
+  Price,
+  PriceKind,
+  RangeBin,
+  RuleAction,
+  Scorecard,
+  ScorecardBin,
+  ValuesBin,
+} from './risk/policy.ts';
+export {
+  conditionDepthMax,
+  conditionOps,
+  creditLimitMinorMax,
+  featureTypes,
+  policyRulesMax,
+  priceKinds,
+  ruleActions,
+  scorecardCharacteristicsMax,
+} from './risk/policy.ts';
+export { policySchema } from './risk/policy-schema.ts';
+export type { PricingCheckOptions } from './risk/pricing.ts';
+export { policyPricingIssues } from './risk/pricing.ts';
+export { validatePolicy } from './risk/validate-policy.ts';
 export type { Amounts, SafeAmounts } from './schedule/amounts.ts';
 export { equalInstallment, equalInstallmentSafe } from './schedule/equal-installment.ts';
 export { equalPrincipal, equalPrincipalSafe } from './schedule/equal-principal.ts';

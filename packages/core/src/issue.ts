@@ -35,6 +35,23 @@ export const issueCatalogue = {
   prepayment_amount_invalid: 'a partial prepayment that is not positive or not below the balance',
   paid_exceeds_due: 'amounts paid toward an installment exceed what it asked for',
   allocation_order_invalid: 'the component order is not a permutation of penalty, fee, interest, principal',
+  type_invalid:
+    'a value of the wrong JSON type: an object, array, string, number or boolean where another is expected',
+  field_unknown: 'a field the document format does not define',
+  minor_units_invalid:
+    'not integer minor units written as a string of digits, such as "123456" for 1234.56 CNY',
+  name_invalid: 'an id, name or code outside its allowed characters and length',
+  duplicate_value: 'an id, name or value given twice where each must be unique',
+  limit_exceeded: 'more (or fewer) items, characters or nesting levels than the limits of the format allow',
+  feature_unknown: 'a condition or characteristic names a feature the policy does not declare',
+  operator_not_allowed:
+    "the operator does not apply to the feature's type, or is_null to a feature that is never null",
+  range_invalid: 'a between or a bin range whose lower bound is above (bins: not below) its upper bound',
+  bins_invalid: 'scorecard bins that leave a gap, overlap, run out of order or do not cover every value',
+  grades_invalid: 'grade cut-offs not strictly descending, or a catch-all grade that is not the last',
+  offers_invalid: 'not exactly one offer for each grade',
+  credit_limit_invalid: 'a credit limit not above zero or above 200,000.00 CNY',
+  apr_above_cap: "a grade's price whose IRR at some term exceeds the publication cap (default 24 %)",
 } as const;
 
 export type IssueCode = keyof typeof issueCatalogue;
