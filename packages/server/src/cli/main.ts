@@ -7,6 +7,7 @@ import { demoCommand } from './demo.ts';
 import { keysCommand } from './keys.ts';
 import { ledgerCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
+import { policyCommand } from './policy.ts';
 import { aprCommand, quoteCommand } from './quote.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { version } from './runtime.ts';
@@ -40,6 +41,7 @@ const commands: Command[] = [
   keysCommand,
   quoteCommand,
   aprCommand,
+  policyCommand,
   versionCommand,
 ];
 
