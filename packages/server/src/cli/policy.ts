@@ -56,12 +56,13 @@ function parseCap(text: string | boolean | undefined): Decimal | undefined {
 }
 
 function counts(policy: Policy): string {
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   return [
-    `${Object.keys(policy.features).length} features`,
-    `${policy.rules.length} rules`,
-    `${policy.scorecard.characteristics.length} characteristics`,
-    `${policy.grades.length} grades`,
-    `${policy.offers.length} offers`,
+    count(Object.keys(policy.features).length, 'feature'),
+    count(policy.rules.length, 'rule'),
+    count(policy.scorecard.characteristics.length, 'characteristic'),
+    count(policy.grades.length, 'grade'),
+    count(policy.offers.length, 'offer'),
   ].join(', ');
 }
 
