@@ -252,9 +252,11 @@ function zenPoints(policy: PolicyDocument, index: number): string {
  */
 export function toZenGraph(policy: PolicyDocument): object {
   const expressions: { id: string; key: string; value: string }[] = [];
-  const add = (key: string, value: string) => expressions.push({ id: key, key, value });
-  policy.rules.forEach((rule, index) => add(`r${index}`, zenCondition(policy, rule.when)));
-  policy.scorecard.characteristics.forEach((_, index) => add(`c${index}`, zenPoints(policy, index)));
+  const add = (key: string, value: string): void => {
+    expressions.push({ id: key, key, value });
+  };
+  for (const [index, rule] of policy.rules.entries()) add(`r${index}`, zenCondition(policy, rule.when));
+  for (const index of policy.scorecard.characteristics.keys()) add(`c${index}`, zenPoints(policy, index));
   const sum = policy.scorecard.characteristics.map((_, index) => `$.c${index}`);
   add('score', [String(policy.scorecard.basePoints), ...sum].join(' + '));
   let grade = 'null';

@@ -374,9 +374,13 @@ function valuesBin<T extends PolicyScalar>(
   };
 }
 
+function isJsonObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Reads the snapshot into the columns; the issues of every value that is not of its feature's type. */
 function readSnapshot(compiled: CompiledPolicy, snapshot: unknown): Issue[] | undefined {
-  if (typeof snapshot !== 'object' || snapshot === null || Array.isArray(snapshot))
+  if (!isJsonObject(snapshot))
     return [issue('type_invalid', '', 'a snapshot must be a JSON object of feature values')];
   const { columns, features } = compiled;
   let issues: Issue[] | undefined;
@@ -384,9 +388,7 @@ function readSnapshot(compiled: CompiledPolicy, snapshot: unknown): Issue[] | un
     const feature = features[index];
     if (feature === undefined) continue;
     // Own properties only: a feature named `constructor` must not read Object.prototype's.
-    const value: unknown = Object.hasOwn(snapshot, feature.name)
-      ? (snapshot as Record<string, unknown>)[feature.name]
-      : undefined;
+    const value = Object.hasOwn(snapshot, feature.name) ? snapshot[feature.name] : undefined;
     const problem = store(columns, feature, index, value);
     if (problem === undefined) continue;
     issues ??= [];

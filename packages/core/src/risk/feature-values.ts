@@ -2,7 +2,7 @@ import { parseLocalDate } from '../date/local-date.ts';
 import type { Issue } from '../issue.ts';
 import { issue } from '../issue.ts';
 import { amountMinorMax } from '../money/amount.ts';
-import type { FeatureType, PolicyScalar } from './policy.ts';
+import type { FeatureType } from './policy.ts';
 import { textLengthMax } from './policy.ts';
 
 // How a value of each feature type is written, in a snapshot and in a policy constant alike:
@@ -79,11 +79,6 @@ export function featureValueIssue(
         ? issue('amount_too_large', path, `${what} must be at most 10^15 fen in absolute value`)
         : undefined;
   }
-}
-
-/** `value` as a scalar of `type`, already checked by featureValueIssue. */
-export function isFeatureValue(type: FeatureType, value: unknown): value is PolicyScalar {
-  return featureValueIssue(type, value, '', '') === undefined;
 }
 
 function absolute(value: bigint): bigint {

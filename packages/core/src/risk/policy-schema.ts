@@ -3,6 +3,7 @@ import {
   conditionChildrenMax,
   conditionValuesMax,
   featureTypes,
+  gradeLengthMax,
   nameLengthMax,
   offerProductsMax,
   pointsAbsMax,
@@ -73,7 +74,7 @@ export const policySchema = {
     id: name('[A-Za-z0-9]', '[A-Za-z0-9_.-]', nameLengthMax),
     featureName: name('[a-z]', '[A-Za-z0-9_]', nameLengthMax),
     reason: name('[A-Z]', '[A-Z0-9_]', nameLengthMax),
-    grade: name('[A-Z]', '[A-Za-z0-9_+-]', 16),
+    grade: name('[A-Z]', '[A-Za-z0-9_+-]', gradeLengthMax),
     text: { type: 'string', maxLength: textLengthMax },
     points: { type: 'integer', minimum: -pointsAbsMax, maximum: pointsAbsMax },
     scalar: {

@@ -137,6 +137,7 @@ export const conditionValuesMax = 1000;
 export const policyGradesMax = 26;
 export const offerProductsMax = 50;
 export const nameLengthMax = 64;
+export const gradeLengthMax = 16;
 export const textLengthMax = 1000;
 /** Points, basePoints and minScore lie within ±this; a score stays a safe integer whatever the card. */
 export const pointsAbsMax = 1_000_000;

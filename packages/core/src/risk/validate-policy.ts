@@ -28,6 +28,7 @@ import {
   conditionValuesMax,
   creditLimitMinorMax,
   featureTypes,
+  gradeLengthMax,
   nameLengthMax,
   offerProductsMax,
   orderedFeatureTypes,
@@ -52,14 +53,6 @@ const featureNamePattern = /^[a-z][A-Za-z0-9_]*$/;
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const reasonPattern = /^[A-Z][A-Z0-9_]*$/;
 const gradePattern = /^[A-Z][A-Za-z0-9_+-]*$/;
-export const gradeLengthMax = 16;
-
-export const policyPatterns = {
-  featureName: featureNamePattern,
-  id: idPattern,
-  reason: reasonPattern,
-  grade: gradePattern,
-} as const;
 
 const orderedTypes: ReadonlySet<FeatureType> = new Set(orderedFeatureTypes);
 const comparisonOps: ReadonlySet<ConditionOp> = new Set(['<', '<=', '>', '>=', 'between']);
@@ -512,7 +505,7 @@ function distinctScalars(
 }
 
 /** Orders two constants of one ordered type (money as exact integers, dates as text). */
-export function compareScalars(type: FeatureType, a: PolicyScalar, b: PolicyScalar): number {
+function compareScalars(type: FeatureType, a: PolicyScalar, b: PolicyScalar): number {
   if (type === 'money') {
     const x = BigInt(String(a));
     const y = BigInt(String(b));
