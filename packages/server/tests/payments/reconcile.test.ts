@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJournalsBulk } from '../../src/modules/ledger/service.ts';
@@ -243,6 +244,18 @@ describe('reconciliation of a 100,000-row statement', () => {
       database.db,
     );
     expect((after.rows[0]?.n ?? 0) - (before.rows[0]?.n ?? 0)).toBe(1 + 4 + 2);
+
+    // The file is archived whole (gzipped); of its rows only those that did not simply match are kept.
+    const archive = await sql<{ file_gzip: Buffer; digest: string; kept: number }>`
+      SELECT s.file_gzip, s.digest,
+             (SELECT count(*)::int FROM payment_statement_rows r WHERE r.statement_id = s.id) AS kept
+      FROM payment_statements s WHERE s.channel = ${channel} AND s.statement_date = ${date}`.execute(
+      database.db,
+    );
+    const archived = archive.rows[0];
+    expect(gunzipSync(archived?.file_gzip ?? Buffer.alloc(0)).toString('utf8')).toBe(text);
+    expect(archived?.digest).toBe(report.digest);
+    expect(archived?.kept).toBe(report.rows - report.matched);
   }, 300_000);
 
   it('running it again changes nothing, and reports the first run', async () => {

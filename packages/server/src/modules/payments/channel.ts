@@ -76,17 +76,32 @@ export type StatementRow = {
   status: 'succeeded' | 'failed' | 'bounced';
   amountMinor: bigint;
   feeMinor: bigint;
-  finishedAt: Date;
+  /**
+   * When the channel finished the order, as an ISO 8601 instant in UTC (`2026-11-30T08:00:00Z`),
+   * checked by the adapter. It stays text on its way into the database: a statement has a million
+   * rows, and a Date per row would cost more than the rest of the row.
+   */
+  finishedAt: string;
 };
 
-/** A statement file after its digest and summary were checked against its rows. */
+/**
+ * A statement file whose digest, header and summary line were checked. Its rows are read as they
+ * are consumed: a statement has a million of them, and they stream into the database while the
+ * next are parsed instead of first filling an array.
+ */
 export type Statement = {
   date: DateString;
   digest: string;
   /** The file as received, archived with the reconciliation. */
   text: string;
-  rows: StatementRow[];
+  /** The summary line as stated; `rows()` proves it against the rows. */
   summary: { count: number; grossMinor: bigint; feeMinor: bigint; refundMinor: bigint; netMinor: bigint };
+  /**
+   * Every row, checked as it is read; after the last, the summary is recomputed from them and
+   * compared. Either check failing throws statement_invalid, so a consumer must treat one pass as
+   * all or nothing (reconcile reads it inside its transaction, which the error rolls back).
+   */
+  rows(): Iterable<StatementRow>;
 };
 
 export interface PaymentChannel {

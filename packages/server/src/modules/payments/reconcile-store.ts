@@ -7,7 +7,8 @@ import type { PaymentsTx } from './tables.ts';
 // Reconciliation's set-based SQL: the statement's rows are COPYed into a temporary table, then one
 // statement joins them with our orders and classifies every row (and every order of ours the
 // statement should list but does not) into another temporary table that the rest of the run reads.
-// Only the rows that did not simply match are kept; the file itself is archived whole.
+// Only the rows that did not simply match are kept; the file itself is archived whole. The run's
+// transaction raises work_mem (reconcile.ts) so that its hash joins of a million rows stay in memory.
 
 export type StatementRecord = {
   id: bigint;
@@ -42,13 +43,14 @@ export async function insertStatement(
   trx: PaymentsTx,
   channel: string,
   statement: Statement,
+  fileGzip: Buffer,
   businessDate: DateString,
 ): Promise<bigint> {
   const { summary } = statement;
   const inserted = await sql<{ id: bigint }>`
-    INSERT INTO payment_statements (channel, statement_date, digest, file, row_count, gross_minor, fee_minor,
+    INSERT INTO payment_statements (channel, statement_date, digest, file_gzip, row_count, gross_minor, fee_minor,
       refund_minor, net_minor, business_date)
-    VALUES (${channel}, ${statement.date}, ${statement.digest}, ${statement.text}, ${summary.count}, ${String(summary.grossMinor)}::numeric,
+    VALUES (${channel}, ${statement.date}, ${statement.digest}, ${fileGzip}, ${summary.count}, ${String(summary.grossMinor)}::numeric,
       ${String(summary.feeMinor)}::numeric, ${String(summary.refundMinor)}::numeric, ${String(summary.netMinor)}::numeric,
       ${businessDate})
     RETURNING id`.execute(trx);
@@ -57,6 +59,11 @@ export async function insertStatement(
   return row.id;
 }
 
+/**
+ * Streams the statement's rows into a temporary table with COPY, parsing them as they go (the
+ * parser's checks throw mid-stream; the caller's transaction then rolls back). Ids are COPY-escaped
+ * whatever the adapter allowed in them.
+ */
 export async function copyStatementRows(trx: PaymentsTx, statement: Statement): Promise<void> {
   await sql`DROP TABLE IF EXISTS payment_recon_rows`.execute(trx);
   await sql`
@@ -65,8 +72,8 @@ export async function copyStatementRows(trx: PaymentsTx, statement: Statement): 
   );
   await sql`ALTER TABLE payment_recon_rows DROP COLUMN statement_id`.execute(trx);
   function* lines() {
-    for (const row of statement.rows) {
-      yield `${row.lineNo}\t${copyField(row.txnId)}\t${copyField(row.orderNo)}\t${row.kind}\t${row.status}\t${row.amountMinor}\t${row.feeMinor}\t${row.finishedAt.toISOString()}\n`;
+    for (const row of statement.rows()) {
+      yield `${row.lineNo}\t${copyField(row.txnId)}\t${copyField(row.orderNo)}\t${row.kind}\t${row.status}\t${row.amountMinor}\t${row.feeMinor}\t${copyField(row.finishedAt)}\n`;
     }
   }
   await copyRows(
@@ -74,19 +81,10 @@ export async function copyStatementRows(trx: PaymentsTx, statement: Statement): 
     'COPY payment_recon_rows (line_no, txn_id, order_no, kind, status, amount_minor, fee_minor, finished_at) FROM STDIN',
     lines(),
   );
-  // Indexed and analysed, so no plan (whatever it guesses of payment_orders) matches by nested scans.
+  // Indexed and analysed, so no plan (whatever it guesses of payment_orders, whose statistics may
+  // lag a busy day) looks for an order's row by scanning them all.
   await sql`CREATE INDEX ON payment_recon_rows (order_no)`.execute(trx);
   await sql`ANALYZE payment_recon_rows`.execute(trx);
-}
-
-/** Keeps the statement's rows that did not simply match (the file has the rest). */
-export async function keepUnmatchedRows(trx: PaymentsTx, statementId: bigint): Promise<void> {
-  await sql`
-    INSERT INTO payment_statement_rows (statement_id, line_no, txn_id, order_no, kind, status, amount_minor, fee_minor,
-      finished_at)
-    SELECT ${statementId}, r.line_no, r.txn_id, r.order_no, r.kind, r.status, r.amount_minor, r.fee_minor, r.finished_at
-    FROM payment_recon_rows r JOIN payment_recon_items i ON i.line_no = r.line_no
-    WHERE i.outcome <> 'matched'`.execute(trx);
 }
 
 /**
@@ -95,6 +93,10 @@ export async function keepUnmatchedRows(trx: PaymentsTx, statementId: bigint): P
  * statement does not list. Outcomes: matched; resolve (ours was unclear, the statement decides);
  * channel_only; ours_only; amount_mismatch (amount or kind differ); status_mismatch; bounced_payout
  * (the statement has a bounce Fenqi had not seen).
+ *
+ * Every row gets a narrow item (outcome, order, the entry that booked a matched row, and the
+ * clearing-account movement the row implies); only the few that did not simply match are copied
+ * whole into payment_recon_differences, which the rest of the run reads.
  */
 export async function classify(
   trx: PaymentsTx,
@@ -103,10 +105,17 @@ export async function classify(
   await sql`DROP TABLE IF EXISTS payment_recon_items`.execute(trx);
   await sql`
     CREATE TEMPORARY TABLE payment_recon_items ON COMMIT DROP AS
-    SELECT r.line_no, r.order_no, r.txn_id, r.kind AS row_kind, r.status AS row_status, r.amount_minor AS row_amount,
-           r.finished_at AS row_finished_at, o.id AS order_id, o.kind AS our_kind, o.state AS our_state,
-           o.amount_minor AS our_amount,
-           CASE
+    SELECT r.line_no, o.id AS order_id, c.outcome,
+           CASE WHEN c.outcome = 'matched' THEN
+             CASE WHEN r.status = 'bounced' THEN o.bounced_entry_id ELSE o.settled_entry_id END
+           END AS entry_id,
+           -- Collections and bounces bring money into the clearing account; payouts and refunds take it out.
+           CASE WHEN r.status = 'bounced' OR (r.status = 'succeeded' AND r.kind = 'collect') THEN r.amount_minor
+                WHEN r.status = 'succeeded' THEN -r.amount_minor
+                ELSE 0 END AS clearing_minor
+    FROM payment_recon_rows r
+    LEFT JOIN payment_orders o ON o.order_no = r.order_no AND o.channel = ${input.channel}
+    CROSS JOIN LATERAL (SELECT CASE
              WHEN o.id IS NULL THEN 'channel_only'
              WHEN o.kind <> r.kind OR o.amount_minor <> r.amount_minor THEN 'amount_mismatch'
              WHEN r.status = 'succeeded' AND o.state IN ('succeeded', 'bounced') THEN 'matched'
@@ -115,18 +124,39 @@ export async function classify(
              WHEN r.status = 'bounced' AND o.state IN ('succeeded', 'submitted', 'processing', 'unknown') THEN 'bounced_payout'
              WHEN o.state IN ('submitted', 'processing', 'unknown') THEN 'resolve'
              ELSE 'status_mismatch'
-           END AS outcome
-    FROM payment_recon_rows r
-    LEFT JOIN payment_orders o ON o.order_no = r.order_no AND o.channel = ${input.channel}
-    UNION ALL
-    SELECT NULL, o.order_no, o.channel_txn_id, NULL, NULL, NULL, NULL, o.id, o.kind, o.state, o.amount_minor, 'ours_only'
+           END AS outcome) c`.execute(trx);
+  await sql`
+    INSERT INTO payment_recon_items (line_no, order_id, outcome, entry_id, clearing_minor)
+    SELECT NULL, o.id, 'ours_only', NULL, 0
     FROM payment_orders o
     WHERE o.channel = ${input.channel} AND o.state IN ('succeeded', 'bounced')
       AND o.finished_at >= (${input.date}::date)::timestamp AT TIME ZONE ${input.timeZone}
       AND o.finished_at < (${input.date}::date + 1)::timestamp AT TIME ZONE ${input.timeZone}
       AND NOT EXISTS (
         SELECT 1 FROM payment_recon_rows r WHERE r.order_no = o.order_no)`.execute(trx);
+  // Analysed too: the planner must know that few items did not match before it joins them back.
   await sql`ANALYZE payment_recon_items`.execute(trx);
+  await sql`DROP TABLE IF EXISTS payment_recon_differences`.execute(trx);
+  await sql`
+    CREATE TEMPORARY TABLE payment_recon_differences ON COMMIT DROP AS
+    SELECT i.line_no, i.outcome, coalesce(r.order_no, o.order_no) AS order_no, coalesce(r.txn_id, o.channel_txn_id) AS txn_id,
+           r.kind AS row_kind, r.status AS row_status, r.amount_minor AS row_amount, r.fee_minor AS row_fee,
+           r.finished_at AS row_finished_at, o.id AS order_id, o.kind AS our_kind, o.state AS our_state,
+           o.amount_minor AS our_amount
+    FROM payment_recon_items i
+    LEFT JOIN payment_recon_rows r ON r.line_no = i.line_no
+    LEFT JOIN payment_orders o ON o.id = i.order_id
+    WHERE i.outcome <> 'matched'`.execute(trx);
+}
+
+/** Keeps the statement's rows that did not simply match (the file has the rest). */
+export async function keepUnmatchedRows(trx: PaymentsTx, statementId: bigint): Promise<void> {
+  await sql`
+    INSERT INTO payment_statement_rows (statement_id, line_no, txn_id, order_no, kind, status, amount_minor, fee_minor,
+      finished_at)
+    SELECT ${statementId}, d.line_no, d.txn_id, d.order_no, d.row_kind, d.row_status, d.row_amount, d.row_fee,
+           d.row_finished_at
+    FROM payment_recon_differences d WHERE d.line_no IS NOT NULL`.execute(trx);
 }
 
 export type Outcome =
@@ -162,20 +192,20 @@ export async function raiseDifferences(
   await sql`
     INSERT INTO payment_exceptions (kind, dedupe_key, channel, order_id, order_no, statement_id, our_amount_minor,
       channel_amount_minor, our_state, channel_status, detail, business_date)
-    SELECT i.outcome,
-           i.outcome || ':' || ${input.channel} || ':' || ${input.date} || ':' || coalesce(i.line_no::text, i.order_no),
-           ${input.channel}, i.order_id, left(i.order_no, 64), ${input.statementId}, i.our_amount, i.row_amount,
-           i.our_state, i.row_status,
-           CASE i.outcome
-             WHEN 'channel_only' THEN 'the statement lists order ' || left(i.order_no, 64) || ', which Fenqi has not sent on this channel'
-             WHEN 'ours_only' THEN 'Fenqi holds this order as ' || i.our_state || ' on ' || ${input.date} || '; the statement does not list it'
-             WHEN 'amount_mismatch' THEN 'the statement has ' || i.row_kind || ' ' || i.row_amount || ' fen; ours is ' || i.our_kind || ' ' || i.our_amount || ' fen'
-             WHEN 'status_mismatch' THEN 'the statement says ' || i.row_status || '; Fenqi holds the order as ' || i.our_state
-             ELSE 'the statement has a bounce of this payout (Fenqi held it as ' || i.our_state || '); the bounce is now booked'
+    SELECT d.outcome,
+           d.outcome || ':' || ${input.channel} || ':' || ${input.date} || ':' || coalesce(d.line_no::text, d.order_no),
+           ${input.channel}, d.order_id, left(d.order_no, 64), ${input.statementId}, d.our_amount, d.row_amount,
+           d.our_state, d.row_status,
+           CASE d.outcome
+             WHEN 'channel_only' THEN 'the statement lists order ' || left(d.order_no, 64) || ', which Fenqi has not sent on this channel'
+             WHEN 'ours_only' THEN 'Fenqi holds this order as ' || d.our_state || ' on ' || ${input.date} || '; the statement does not list it'
+             WHEN 'amount_mismatch' THEN 'the statement has ' || d.row_kind || ' ' || d.row_amount || ' fen; ours is ' || d.our_kind || ' ' || d.our_amount || ' fen'
+             WHEN 'status_mismatch' THEN 'the statement says ' || d.row_status || '; Fenqi holds the order as ' || d.our_state
+             ELSE 'the statement has a bounce of this payout (Fenqi held it as ' || d.our_state || '); the bounce is now booked'
            END,
            ${input.businessDate}::date
-    FROM payment_recon_items i
-    WHERE i.outcome IN ('channel_only', 'ours_only', 'amount_mismatch', 'status_mismatch', 'bounced_payout')
+    FROM payment_recon_differences d
+    WHERE d.outcome IN ('channel_only', 'ours_only', 'amount_mismatch', 'status_mismatch', 'bounced_payout')
     ON CONFLICT (dedupe_key) DO NOTHING`.execute(trx);
 }
 
@@ -189,37 +219,30 @@ export type ToResolve = {
 /** Rows whose statement status settles an order Fenqi held as unclear (or a bounce it had not seen). */
 export async function rowsToResolve(trx: PaymentsTx): Promise<ToResolve[]> {
   const result = await sql<ToResolve>`
-    SELECT order_no, row_status, txn_id, row_finished_at FROM payment_recon_items
+    SELECT order_no, row_status, txn_id, row_finished_at FROM payment_recon_differences
     WHERE outcome IN ('resolve', 'bounced_payout') ORDER BY line_no`.execute(trx);
   return result.rows;
 }
 
 /**
- * What the matched and resolved rows should have moved on the channel's clearing account (collections
- * and bounces in, payouts and refunds out), and the journal entries that booked them.
+ * What the matched and resolved rows should have moved on the channel's clearing account, and the
+ * table of the journal entries that booked them (payment_recon_items.entry_id, which the ledger reads).
  */
 export async function clearingExpectation(
   trx: PaymentsTx,
 ): Promise<{ expectedMinor: bigint; entryTable: string }> {
-  const totals = await sql<{ expected: string }>`
-    SELECT coalesce(sum(CASE
-             WHEN i.row_status = 'bounced' THEN i.row_amount
-             WHEN i.row_status = 'succeeded' AND i.row_kind = 'collect' THEN i.row_amount
-             WHEN i.row_status = 'succeeded' THEN -i.row_amount
-             ELSE 0 END), 0)::text AS expected
-    FROM payment_recon_items i
-    WHERE i.outcome IN ('matched', 'resolve', 'bounced_payout')`.execute(trx);
-  // The entries stay in the database, in a temporary table the ledger reads (movementOfEntries).
-  await sql`DROP TABLE IF EXISTS payment_recon_entries`.execute(trx);
+  // Matched rows carry their entry from classification; the few orders the statement just settled
+  // or bounced have theirs only now.
   await sql`
-    CREATE TEMPORARY TABLE payment_recon_entries ON COMMIT DROP AS
-    SELECT CASE WHEN i.row_status = 'bounced' THEN o.bounced_entry_id ELSE o.settled_entry_id END AS entry_id
-    FROM payment_recon_items i JOIN payment_orders o ON o.id = i.order_id
-    WHERE i.outcome IN ('matched', 'resolve', 'bounced_payout') AND i.row_status IN ('succeeded', 'bounced')`.execute(
-    trx,
-  );
-  await sql`ANALYZE payment_recon_entries`.execute(trx);
-  return { expectedMinor: BigInt(totals.rows[0]?.expected ?? '0'), entryTable: 'payment_recon_entries' };
+    UPDATE payment_recon_items i
+    SET entry_id = CASE WHEN d.row_status = 'bounced' THEN o.bounced_entry_id ELSE o.settled_entry_id END
+    FROM payment_recon_differences d JOIN payment_orders o ON o.id = d.order_id
+    WHERE d.outcome IN ('resolve', 'bounced_payout') AND i.line_no = d.line_no
+      AND d.row_status IN ('succeeded', 'bounced')`.execute(trx);
+  const totals = await sql<{ expected: string }>`
+    SELECT coalesce(sum(clearing_minor), 0)::text AS expected
+    FROM payment_recon_items WHERE outcome IN ('matched', 'resolve', 'bounced_payout')`.execute(trx);
+  return { expectedMinor: BigInt(totals.rows[0]?.expected ?? '0'), entryTable: 'payment_recon_items' };
 }
 
 export async function recordOutcome(

@@ -102,7 +102,8 @@ export interface PaymentStatementTable {
   channel: string;
   statement_date: DateString;
   digest: string;
-  file: string;
+  /** The file as received, gzipped. */
+  file_gzip: Buffer;
   row_count: number;
   gross_minor: string;
   fee_minor: string;

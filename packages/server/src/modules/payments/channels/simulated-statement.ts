@@ -5,8 +5,9 @@ import type { DateString } from '../../../platform/tables.ts';
 import type { Statement, StatementRow } from '../channel.ts';
 
 // The simulated channel's statement file (docs/payments.md, "The statement file"), checked before
-// anything of it is believed: the digest over every line above it, the header's merchant and date,
-// every row's shape, and the summary recomputed from the rows (count, gross, fees, refunds, net).
+// anything of it is believed: up front the digest over every line above it, the header's merchant
+// and date and the summary line's shape; then, as the rows are read, every row's shape, and after
+// the last the summary recomputed from them (count, gross, fees, refunds, net).
 
 const columns = 'txn_id,order_no,kind,status,amount_fen,fee_fen,finished_at';
 const kinds: Record<string, PaymentOrderKind> = { PAYOUT: 'payout', COLLECT: 'collect', REFUND: 'refund' };
@@ -15,9 +16,10 @@ const statuses: Record<string, StatementRow['status']> = {
   FAILED: 'failed',
   BOUNCED: 'bounced',
 };
-const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
-const fenPattern = /^(0|[1-9]\d{0,11})$/;
-const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+// One pattern checks a whole row (faster than splitting it and checking each field): transaction id,
+// order number, kind, status, amount and fee in fen, and the instant it finished, in UTC.
+const rowPattern =
+  /^([A-Za-z0-9_-]{1,64}),([A-Za-z0-9_-]{1,64}),([A-Z]+),([A-Z]+),(0|[1-9]\d{0,11}),(0|[1-9]\d{0,11}),(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,3})?Z$/;
 const summaryPattern =
   /^# SUMMARY,count=(\d{1,9}),gross_fen=(-?\d{1,20}),fee_fen=(\d{1,20}),refund_fen=(\d{1,20}),net_fen=(-?\d{1,20})$/;
 
@@ -39,51 +41,16 @@ export function parseSimStatement(text: string, date: DateString, merchantNo: st
   if (createHash('sha256').update(body).digest('hex') !== digest)
     throw invalid(date, 'the digest does not match the file (altered or truncated)');
 
-  const lines = body.split('\n');
-  lines.pop(); // the body ends in a line break
-  if (lines[0] !== `# FQSIM STATEMENT v1,${merchantNo},${date}`)
+  const headerEnd = body.indexOf('\n');
+  const columnsEnd = body.indexOf('\n', headerEnd + 1);
+  if (body.slice(0, headerEnd) !== `# FQSIM STATEMENT v1,${merchantNo},${date}`)
     throw invalid(date, `the header is not for merchant ${merchantNo} on ${date}`, 1);
-  if (lines[1] !== columns) throw invalid(date, `the column line is not ${columns}`, 2);
-  const summaryLine = lines[lines.length - 1] ?? '';
-  const summary = summaryPattern.exec(summaryLine);
-  if (!summary) throw invalid(date, 'the last line is not the summary', lines.length);
-
-  const rows: StatementRow[] = [];
-  let gross = 0n;
-  let fees = 0n;
-  let refunds = 0n;
-  for (let i = 2; i < lines.length - 1; i++) {
-    const lineNo = i + 1;
-    const fields = (lines[i] ?? '').split(',');
-    if (fields.length !== 7) throw invalid(date, 'a row must have 7 fields', lineNo);
-    const [txnId = '', orderNo = '', kindText = '', statusText = '', amountText = '', feeText = '', at = ''] =
-      fields;
-    const kind = kinds[kindText];
-    const status = statuses[statusText];
-    if (!idPattern.test(txnId) || !idPattern.test(orderNo))
-      throw invalid(date, 'a transaction id or order number is malformed', lineNo);
-    if (kind === undefined || status === undefined) throw invalid(date, 'unknown kind or status', lineNo);
-    if (!fenPattern.test(amountText) || !fenPattern.test(feeText))
-      throw invalid(date, 'an amount is not a whole number of fen', lineNo);
-    if (!instantPattern.test(at) || Number.isNaN(Date.parse(at)))
-      throw invalid(date, 'bad finished_at', lineNo);
-    if (status === 'bounced' && kind !== 'payout') throw invalid(date, 'only payouts bounce', lineNo);
-    const amountMinor = BigInt(amountText);
-    const feeMinor = BigInt(feeText);
-    fees += feeMinor;
-    if (status === 'bounced' || (status === 'succeeded' && kind === 'refund')) refunds += amountMinor;
-    else if (status === 'succeeded') gross += amountMinor;
-    rows.push({
-      lineNo: rows.length + 1,
-      txnId,
-      orderNo,
-      kind,
-      status,
-      amountMinor,
-      feeMinor,
-      finishedAt: new Date(at),
-    });
-  }
+  if (columnsEnd < 0 || body.slice(headerEnd + 1, columnsEnd) !== columns)
+    throw invalid(date, `the column line is not ${columns}`, 2);
+  const summaryAt = body.lastIndexOf('\n', body.length - 2) + 1;
+  const summaryLine = body.slice(summaryAt, -1);
+  const summary = summaryAt > columnsEnd ? summaryPattern.exec(summaryLine) : null;
+  if (!summary) throw invalid(date, 'the last line is not the summary');
   const stated = {
     count: Number(summary[1]),
     grossMinor: BigInt(summary[2] ?? '0'),
@@ -91,20 +58,121 @@ export function parseSimStatement(text: string, date: DateString, merchantNo: st
     refundMinor: BigInt(summary[4] ?? '0'),
     netMinor: BigInt(summary[5] ?? '0'),
   };
+  return {
+    date,
+    digest,
+    text,
+    summary: stated,
+    rows: () => readRows(body, { date, first: columnsEnd + 1, end: summaryAt, stated }),
+  };
+}
+
+function* readRows(
+  body: string,
+  at: { date: DateString; first: number; end: number; stated: Statement['summary'] },
+): Generator<StatementRow> {
+  const { date } = at;
+  const totals = { gross: new FenSum(), fees: new FenSum(), refunds: new FenSum() };
+  const calendarDays = new Set<string>();
+  let count = 0;
+  let lineNo = 2;
+  for (let start = at.first; start < at.end; ) {
+    const end = body.indexOf('\n', start);
+    const line = body.slice(start, end);
+    start = end + 1;
+    lineNo += 1;
+    const fields = rowPattern.exec(line);
+    if (!fields) throw invalid(date, rowProblem(line), lineNo);
+    const [
+      ,
+      txnId = '',
+      orderNo = '',
+      kindText = '',
+      statusText = '',
+      amountText = '',
+      feeText = '',
+      day = '',
+    ] = fields;
+    const kind = kinds[kindText];
+    const status = statuses[statusText];
+    if (kind === undefined || status === undefined) throw invalid(date, 'unknown kind or status', lineNo);
+    if (status === 'bounced' && kind !== 'payout') throw invalid(date, 'only payouts bounce', lineNo);
+    // The pattern bounds every field but the day of the month; a statement has few distinct days.
+    if (!calendarDays.has(day)) {
+      if (!isCalendarDay(day)) throw invalid(date, 'bad finished_at', lineNo);
+      calendarDays.add(day);
+    }
+    totals.fees.add(feeText);
+    if (status === 'bounced' || (status === 'succeeded' && kind === 'refund')) totals.refunds.add(amountText);
+    else if (status === 'succeeded') totals.gross.add(amountText);
+    count += 1;
+    yield {
+      lineNo: count,
+      txnId,
+      orderNo,
+      kind,
+      status,
+      amountMinor: BigInt(amountText),
+      feeMinor: BigInt(feeText),
+      finishedAt: line.slice(line.lastIndexOf(',') + 1),
+    };
+  }
+  const gross = totals.gross.total();
+  const fees = totals.fees.total();
+  const refunds = totals.refunds.total();
   const computed = {
-    count: rows.length,
+    count,
     grossMinor: gross,
     feeMinor: fees,
     refundMinor: refunds,
     netMinor: gross - fees - refunds,
   };
   for (const key of Object.keys(computed) as (keyof typeof computed)[]) {
-    if (computed[key] !== stated[key])
+    if (computed[key] !== at.stated[key])
       throw invalid(
         date,
-        `the summary's ${key} is ${stated[key]} but the rows give ${computed[key]}`,
-        lines.length,
+        `the summary's ${key} is ${at.stated[key]} but the rows give ${computed[key]}`,
+        lineNo + 1,
       );
   }
-  return { date, digest, text, rows, summary: stated };
+}
+
+/** What is wrong with a row the row pattern refused, for the error message. */
+function rowProblem(line: string): string {
+  const fields = line.split(',');
+  if (fields.length !== 7) return 'a row must have 7 fields';
+  const [txnId = '', orderNo = '', , , amount = '', fee = ''] = fields;
+  const id = /^[A-Za-z0-9_-]{1,64}$/;
+  if (!id.test(txnId) || !id.test(orderNo)) return 'a transaction id or order number is malformed';
+  if (!/^[A-Z]+$/.test(fields[2] ?? '') || !/^[A-Z]+$/.test(fields[3] ?? '')) return 'unknown kind or status';
+  const fen = /^(0|[1-9]\d{0,11})$/;
+  if (!fen.test(amount) || !fen.test(fee)) return 'an amount is not a whole number of fen';
+  return 'bad finished_at';
+}
+
+function isCalendarDay(day: string): boolean {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const parsed = new Date(0);
+  parsed.setUTCFullYear(year, month - 1, date);
+  return parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === date;
+}
+
+/**
+ * An exact sum of fen amounts of at most 12 digits. It adds in a double while the total is below
+ * 2^52 (exact there) and carries into a bigint beyond, so a million rows cost a million additions
+ * of numbers rather than a million bigint allocations.
+ */
+class FenSum {
+  #carried = 0n;
+  #running = 0;
+  add(fen: string): void {
+    this.#running += Number(fen);
+    if (this.#running >= 2 ** 52) {
+      this.#carried += BigInt(this.#running);
+      this.#running = 0;
+    }
+  }
+  total(): bigint {
+    return this.#carried + BigInt(this.#running);
+  }
 }
