@@ -2,6 +2,8 @@ import {
   characteristicBinsMax,
   conditionChildrenMax,
   conditionValuesMax,
+  eligibilityAgeCeiling,
+  eligibilityAgeFloor,
   featureTypes,
   gradeLengthMax,
   nameLengthMax,
@@ -69,6 +71,15 @@ export const policySchema = {
     grades: { type: 'array', minItems: 1, maxItems: policyGradesMax, items: { $ref: '#/$defs/gradeCut' } },
     belowLowestGrade: { $ref: '#/$defs/reason' },
     offers: { type: 'array', minItems: 1, maxItems: policyGradesMax, items: { $ref: '#/$defs/offer' } },
+    eligibility: {
+      type: 'object',
+      required: ['ageMin', 'ageMax'],
+      additionalProperties: false,
+      properties: {
+        ageMin: { type: 'integer', minimum: eligibilityAgeFloor, maximum: eligibilityAgeCeiling },
+        ageMax: { type: 'integer', minimum: eligibilityAgeFloor, maximum: eligibilityAgeCeiling },
+      },
+    },
   },
   $defs: {
     id: name('[A-Za-z0-9]', '[A-Za-z0-9_.-]', nameLengthMax),

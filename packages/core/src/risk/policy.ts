@@ -119,7 +119,22 @@ export interface PolicyDocument {
   /** The reason code of a score below every cut-off; required unless the last grade's minScore is null. */
   readonly belowLowestGrade?: string;
   readonly offers: readonly Offer[];
+  /**
+   * Who may apply at all: an applicant outside the age window is refused before evaluation (the
+   * application is not made), rather than decided against.
+   */
+  readonly eligibility?: Eligibility;
 }
+
+export interface Eligibility {
+  /** Whole years on the business date of the application, both ends included. */
+  readonly ageMin: number;
+  readonly ageMax: number;
+}
+
+/** The widest age window a policy may set: adults (民法典: 18, or 16 living on their own labour) to 100. */
+export const eligibilityAgeFloor = 16;
+export const eligibilityAgeCeiling = 100;
 
 /** A document validatePolicy accepted: only such a document compiles. */
 export type Policy = PolicyDocument & { readonly __brand: 'Policy' };

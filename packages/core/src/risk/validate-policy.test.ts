@@ -43,6 +43,11 @@ describe('validatePolicy accepts', () => {
     ).toEqual([]);
   });
 
+  it('an age window, kept in the document', () => {
+    const result = validatePolicy(patched(smallPolicy, { '/eligibility': { ageMin: 18, ageMax: 60 } }));
+    expect(result.ok && result.value.eligibility).toEqual({ ageMin: 18, ageMax: 60 });
+  });
+
   it(`conditions nested ${conditionDepthMax} deep`, () => {
     let when: unknown = { feature: 'age', op: '<', value: 18 };
     for (let depth = 1; depth < conditionDepthMax; depth += 1) when = { not: when };
@@ -57,6 +62,21 @@ describe('validatePolicy refuses, at the exact path,', () => {
     ['an id with a space', { '/id': 'small policy' }, [['name_invalid', '/id']]],
     ['version 0', { '/version': 0 }, [['integer_invalid', '/version']]],
     ['version as a string', { '/version': '2' }, [['type_invalid', '/version']]],
+    [
+      'an age window turned round',
+      { '/eligibility': { ageMin: 60, ageMax: 18 } },
+      [['range_invalid', '/eligibility']],
+    ],
+    [
+      'an age window below the floor',
+      { '/eligibility': { ageMin: 15, ageMax: 60 } },
+      [['integer_invalid', '/eligibility/ageMin']],
+    ],
+    [
+      'an age window without its upper end',
+      { '/eligibility': { ageMin: 18 } },
+      [['field_required', '/eligibility/ageMax']],
+    ],
     ['a currency other than CNY', { '/currency': 'USD' }, [['currency_unsupported', '/currency']]],
     [
       'an unknown feature type',

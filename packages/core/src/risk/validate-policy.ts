@@ -7,6 +7,7 @@ import type {
   Characteristic,
   Condition,
   ConditionOp,
+  Eligibility,
   FeatureSpec,
   FeatureType,
   GradeCut,
@@ -27,6 +28,8 @@ import {
   conditionOps,
   conditionValuesMax,
   creditLimitMinorMax,
+  eligibilityAgeCeiling,
+  eligibilityAgeFloor,
   featureTypes,
   gradeLengthMax,
   nameLengthMax,
@@ -186,7 +189,7 @@ export function validatePolicy(json: unknown): Result<Policy> {
     json,
     '',
     ['id', 'version', 'currency', 'features', 'rules', 'scorecard', 'grades', 'offers'],
-    ['description', 'belowLowestGrade'],
+    ['description', 'belowLowestGrade', 'eligibility'],
   );
   if (root === undefined) return failed(check.issues);
   const id = check.name(root.id, '/id', idPattern, nameLengthMax, 'id');
@@ -201,6 +204,7 @@ export function validatePolicy(json: unknown): Result<Policy> {
   const scorecard = scorecardOf(check, root.scorecard, features.declared);
   const grades = gradesOf(check, root);
   const offers = offersOf(check, root.offers, grades?.grades);
+  const eligibility = Object.hasOwn(root, 'eligibility') ? eligibilityOf(check, root.eligibility) : undefined;
   if (
     check.issues.length > 0 ||
     id === undefined ||
@@ -223,9 +227,28 @@ export function validatePolicy(json: unknown): Result<Policy> {
     grades: grades.grades,
     ...(grades.belowLowestGrade === undefined ? {} : { belowLowestGrade: grades.belowLowestGrade }),
     offers,
+    ...(eligibility === undefined ? {} : { eligibility }),
   };
   // The brand marks a document this function built from checked parts: the one cast of the module.
   return ok(policy as Policy);
+}
+
+function eligibilityOf(check: Checker, value: unknown): Eligibility | undefined {
+  const window = check.object(value, '/eligibility', ['ageMin', 'ageMax'], []);
+  if (window === undefined) return undefined;
+  // A missing end was reported by object(); only a present one is checked further.
+  const bound = (key: 'ageMin' | 'ageMax') =>
+    Object.hasOwn(window, key)
+      ? check.integer(window[key], `/eligibility/${key}`, eligibilityAgeFloor, eligibilityAgeCeiling, key)
+      : undefined;
+  const ageMin = bound('ageMin');
+  const ageMax = bound('ageMax');
+  if (ageMin === undefined || ageMax === undefined) return undefined;
+  if (ageMin > ageMax) {
+    check.add('range_invalid', '/eligibility', `ageMin ${ageMin} is above ageMax ${ageMax}`);
+    return undefined;
+  }
+  return { ageMin, ageMax };
 }
 
 function featuresOf(
