@@ -57,6 +57,13 @@ describe('borrower customer profile', () => {
       nameMasked: '张**',
       idNumberMasked: `${a.idNumber.slice(0, 3)}***********${a.idNumber.slice(14)}`,
       phoneMasked: `${a.borrower.phone.slice(0, 3)}****${a.borrower.phone.slice(7)}`,
+      // Registration asks the identity register first (docs/kyc.md): the profile starts real_name.
+      kyc: {
+        level: 'real_name',
+        phoneVerifiedAt: expect.any(String),
+        realNameAt: expect.any(String),
+        cardBoundAt: null,
+      },
       createdAt: expect.any(String),
     });
     const card = await http(

@@ -1,10 +1,13 @@
-import { readPermission, sensitivePermission } from '../iam/service.ts';
+import { readPermission, sensitivePermission, writePermission } from '../iam/service.ts';
 import type { ContextModule } from '../module.ts';
+import { consentRoutes } from './consents/routes.ts';
+import { cardAgreementsConsumer } from './kyc.ts';
+import { realNameSimRoutes } from './real-name/routes.ts';
 import { customerRoutes } from './routes.ts';
 
 export const customersModule: ContextModule = {
   name: 'customers',
-  routes: customerRoutes,
+  routes: [...customerRoutes, ...consentRoutes, ...realNameSimRoutes],
   permissions: {
     'customers:read': readPermission('Read customer profiles and cards, masked', [
       'risk_analyst',
@@ -17,5 +20,8 @@ export const customersModule: ContextModule = {
       ['approver'],
       true,
     ),
+    // Only a test or demo installation has the simulator (REAL_NAME_ADAPTER=simulated): admin only.
+    'customers:simulate': writePermission("Edit the simulated real-name provider's rules"),
   },
+  consumers: [cardAgreementsConsumer],
 };

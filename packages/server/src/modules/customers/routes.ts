@@ -16,17 +16,49 @@ export const customerRoutes = [
     method: 'POST',
     url: '/api/v1/borrower/customers',
     permission: 'borrower:self',
-    summary: "Register the signed-in borrower's customer profile (name and resident ID number)",
+    summary:
+      "Register the signed-in borrower's customer profile: name and resident ID number, verified by the identity register",
     description:
-      'The phone is the one the borrower signed in with. Personal data is encrypted at rest and answered masked.',
+      'The ID number is checked (GB 11643: form, check character, birth date not after the business date, region), then the identity register is asked (real-name verification) before anything is written: the profile is created at KYC level real_name, or the request is refused (real_name_mismatch, real_name_not_found, real_name_unavailable) and writes nothing. The phone is the one the borrower signed in with. Personal data is encrypted at rest and answered masked.',
     tags: ['customers'],
     schema: { body: s.registerCustomerBody, response: { 201: s.customerMasked } },
-    handler: async ({ trx, caller, body, request, services }) => ({
+    prepare: ({ db, caller, body, request, services }) =>
+      service.prepareRegistration(db, services.config, borrowerScope(caller), body, request.log),
+    handler: async ({ trx, caller, body, prepared, request, services }) => ({
       status: 201,
       body: await service.registerCustomer(trx, services.config, borrowerScope(caller), {
         ...body,
+        verified: prepared,
         origin: originOf(request),
       }),
+    }),
+  }),
+  commandRoute({
+    method: 'POST',
+    url: '/api/v1/borrower/customers/:customerId/real-name-verification',
+    permission: 'borrower:self',
+    summary: 'Verify the real name of a profile still at phone_verified (made before real-name verification)',
+    description:
+      'The stored name and ID number go to the identity register; on a match the profile becomes real_name (card_bound if a card agreement is active). A profile already verified is answered as it is.',
+    tags: ['customers'],
+    schema: { params: customerParams, response: { 200: s.customerMasked } },
+    prepare: ({ db, caller, params, request, services }) =>
+      service.prepareRealNameVerification(
+        db,
+        services.config,
+        borrowerScope(caller),
+        params.customerId,
+        request.log,
+      ),
+    handler: async ({ trx, caller, prepared, request, services }) => ({
+      status: 200,
+      body: await service.recordRealNameVerification(
+        trx,
+        services.config,
+        borrowerScope(caller),
+        prepared,
+        originOf(request),
+      ),
     }),
   }),
   queryRoute({
@@ -105,7 +137,7 @@ export const customerRoutes = [
     method: 'GET',
     url: '/api/v1/customers/:customerId',
     permission: 'customers:read',
-    summary: 'A customer with their cards, masked',
+    summary: 'A customer with their KYC level and cards, masked',
     tags: ['customers'],
     schema: { params: customerParams, response: { 200: s.customerDetail } },
     handler: async ({ db, params, services }) => ({

@@ -1,17 +1,19 @@
 import { z } from 'zod';
 import { text } from '../../platform/http/text.ts';
 import { instant } from '../../platform/http/wire.ts';
-import { isBankCardNumber, isResidentIdNumber } from './validation.ts';
+import { kycLevels } from './tables.ts';
+import { isBankCardNumber, isResidentIdNumberForm } from './validation.ts';
 
 // The disclosure boundary of the customers routes: responses list masked fields only, except the
 // one unmasked view (customers:unmask, audited).
 
+/** A resident ID number to look up: its form and check character (a typo finds nobody). */
 export const idNumber = text()
   .trim()
   .toUpperCase()
   .refine(
-    isResidentIdNumber,
-    'must be an 18-character resident ID number with a valid birth date and check character',
+    isResidentIdNumberForm,
+    'must be an 18-character resident ID number with a matching check character',
   );
 export const phone = text()
   .trim()
@@ -21,12 +23,27 @@ export const cardNumber = text()
   .transform((value) => value.replace(/[\s-]/g, ''))
   .refine(isBankCardNumber, 'must be 16 to 19 digits');
 
+// Registration checks the ID number against the business date in the service (birth date not
+// in the future), so the schema only bounds the text; every ID failure then has one shape.
 export const registerCustomerBody = z.strictObject({
   name: text().trim().min(1).max(50),
-  idNumber,
+  idNumber: text()
+    .trim()
+    .toUpperCase()
+    .max(40, 'must be 18 characters: 17 digits and a check character (0-9 or X)')
+    .describe('The 18-character resident ID number (GB 11643)'),
 });
 
 export const bindCardBody = z.strictObject({ cardNumber, bankName: text().trim().min(1).max(60).optional() });
+
+export const kycView = z
+  .object({
+    level: z.enum(kycLevels).describe('phone_verified → real_name → card_bound (docs/kyc.md)'),
+    phoneVerifiedAt: instant,
+    realNameAt: instant.nullable(),
+    cardBoundAt: instant.nullable().describe('Since when a card agreement has been active; null: none is'),
+  })
+  .meta({ id: 'Kyc' });
 
 export const customerMasked = z
   .object({
@@ -34,6 +51,7 @@ export const customerMasked = z
     nameMasked: z.string().describe('Family name initial only: 张**'),
     idNumberMasked: z.string().describe('ID number, first 3 and last 4: 110***********123X'),
     phoneMasked: z.string().describe('Phone, first 3 and last 4: 138****5678'),
+    kyc: kycView,
     createdAt: instant,
   })
   .meta({ id: 'Customer' });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { parseLocalDate } from '@fenqi/core';
+import { getBusinessDate } from '../../platform/business-date.ts';
 import type { Config } from '../../platform/config.ts';
 import { blindIndex } from '../../platform/crypto/blind-index.ts';
 import {
@@ -15,19 +17,29 @@ import { maskCardNumber, maskIdNumber, maskName, maskPhone } from '../../platfor
 import type { DB, Tx } from '../../platform/db.ts';
 import { orConflict } from '../../platform/db-errors.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/logger.ts';
 import { type AuditEvent, appendAudit, type BorrowerScope, borrowerPhone } from '../iam/service.ts';
+import { type Kyc, kycOfRow } from './kyc.ts';
+import { type RealNameMatch, recordRealNameCheck, verifyRealName } from './real-name/service.ts';
 import * as store from './store.ts';
+import { checkIdNumber } from './validation.ts';
+
+export { type MissingConsent, requireConsents } from './consents/service.ts';
+export { type KycStatus, kycOf } from './kyc.ts';
 
 // Customers: the borrower-owned profile (name, resident ID number, phone) and bank cards. Every
 // C2 field is a field ciphertext under the record's own data key; lookups use blind indexes; every
 // view is masked unless the caller holds customers:unmask, and each unmasked view is audited in
 // the same transaction that reads it (JR/T 0171-2020). Audit rows carry ids, never the values.
+// Registration is KYC's first step past the phone: the identity register confirms the name and ID
+// number before the profile exists (docs/kyc.md), so a profile made now is real_name at once.
 
 export type CustomerMasked = {
   id: string;
   nameMasked: string;
   idNumberMasked: string;
   phoneMasked: string;
+  kyc: Kyc;
   createdAt: Date;
 };
 export type CardMasked = {
@@ -56,7 +68,7 @@ function index(config: Config, kind: 'phone' | 'id-number' | 'card-number', valu
   return blindIndex(config.secrets.blindIndexKey, kind, value);
 }
 
-type Plain = { id: string; name: string; idNumber: string; phone: string; createdAt: Date };
+type Plain = { id: string; name: string; idNumber: string; phone: string; kyc: Kyc; createdAt: Date };
 
 async function decryptCustomer(db: DB | Tx, config: Config, row: store.CustomerRow): Promise<Plain> {
   const key = await keyOf(db, config, row.name_enc);
@@ -65,6 +77,7 @@ async function decryptCustomer(db: DB | Tx, config: Config, row: store.CustomerR
     name: decryptField(key, row.name_enc, context('customers', 'name', row.id)),
     idNumber: decryptField(key, row.id_number_enc, context('customers', 'id_number', row.id)),
     phone: decryptField(key, row.phone_enc, context('customers', 'phone', row.id)),
+    kyc: kycOfRow(row),
     createdAt: row.created_at,
   };
 }
@@ -75,6 +88,7 @@ function masked(plain: Plain): CustomerMasked {
     nameMasked: maskName(plain.name),
     idNumberMasked: maskIdNumber(plain.idNumber),
     phoneMasked: maskPhone(plain.phone),
+    kyc: plain.kyc,
     createdAt: plain.createdAt,
   };
 }
@@ -107,12 +121,43 @@ const idNumberRegistered = () =>
 const cardAlreadyBound = () =>
   new AppError('card_already_bound', 'This card is already bound to your profile.');
 
-/** A borrower registers their profile; the phone is the one they signed in with (OTP-verified). */
+type RegistrationLog = Pick<Logger, 'warn' | 'error'>;
+
+/**
+ * Outside a transaction (the route's `prepare`): the ID number checked as of the business date,
+ * the profile and the number not taken yet, then the identity register asked. Each refusal is a
+ * problem and nothing is written; the register is not asked for a registration bound to fail.
+ */
+export async function prepareRegistration(
+  db: DB,
+  config: Config,
+  scope: BorrowerScope,
+  input: { name: string; idNumber: string },
+  log: RegistrationLog,
+): Promise<RealNameMatch> {
+  const asOf = parseLocalDate(await getBusinessDate(db));
+  if (asOf === undefined) throw new Error('the business date is not a date');
+  checkIdNumber(input.idNumber, asOf);
+  if (await store.findCustomerOf(db, scope)) throw alreadyRegistered();
+  if (await store.customerIdByIdNumberIndex(db, index(config, 'id-number', input.idNumber)))
+    throw idNumberRegistered();
+  return verifyRealName(db, config, log, { borrowerId: scope.borrowerId, ...input, fields: 'body' });
+}
+
+/**
+ * A borrower registers their profile, its name and ID number confirmed by the register
+ * (prepareRegistration); the phone is the one they signed in with (OTP-verified).
+ */
 export async function registerCustomer(
   trx: Tx,
   config: Config,
   scope: BorrowerScope,
-  input: { name: string; idNumber: string; origin: NonNullable<AuditEvent['origin']> },
+  input: {
+    name: string;
+    idNumber: string;
+    verified: RealNameMatch;
+    origin: NonNullable<AuditEvent['origin']>;
+  },
 ): Promise<CustomerMasked> {
   if (await store.findCustomerOf(trx, scope)) throw alreadyRegistered();
   const idNumberBidx = index(config, 'id-number', input.idNumber);
@@ -122,7 +167,7 @@ export async function registerCustomer(
   const key = await createDataKey(trx, cryptoFor(config).kms, 'customers');
   // Concurrent registrations pass the checks above together; the unique constraints decide.
   const row = await orConflict(
-    store.insertCustomer(trx, {
+    store.insertVerifiedCustomer(trx, {
       id,
       borrower_id: scope.borrowerId,
       name_enc: encryptField(key, input.name, context('customers', 'name', id)),
@@ -136,13 +181,78 @@ export async function registerCustomer(
       customers_id_number_bidx_key: idNumberRegistered,
     },
   );
+  const checkId = randomUUID();
+  await recordRealNameCheck(trx, id, { ...input.verified, id: checkId });
   await appendAudit(trx, config.secrets.auditKey, {
     actor: { kind: 'borrower', id: scope.borrowerId },
     action: 'customers.registered',
     subject: { type: 'customer', id },
     origin: input.origin,
+    details: { kycLevel: row.kyc_level, realNameCheckId: checkId, adapter: input.verified.adapter },
   });
-  return masked({ id, name: input.name, idNumber: input.idNumber, phone, createdAt: row.created_at });
+  return masked({
+    id,
+    name: input.name,
+    idNumber: input.idNumber,
+    phone,
+    kyc: kycOfRow(row),
+    createdAt: row.created_at,
+  });
+}
+
+/** What the second step found: a match to record, or a profile that was real_name already. */
+export type RealNameVerification = { customerId: string; match: RealNameMatch | null };
+
+/**
+ * Outside a transaction: a profile still at phone_verified (made before real-name verification
+ * existed) has its stored name and ID number checked by the register. Already real_name: nothing
+ * to ask.
+ */
+export async function prepareRealNameVerification(
+  db: DB,
+  config: Config,
+  scope: BorrowerScope,
+  customerId: string,
+  log: RegistrationLog,
+): Promise<RealNameVerification> {
+  const row = await store.findCustomerOf(db, scope, customerId);
+  if (!row) throw new AppError('not_found', `There is no customer ${customerId}.`);
+  if (row.real_name_at !== null) return { customerId: row.id, match: null };
+  const plain = await decryptCustomer(db, config, row);
+  const match = await verifyRealName(db, config, log, {
+    borrowerId: scope.borrowerId,
+    name: plain.name,
+    idNumber: plain.idNumber,
+    fields: 'stored',
+  });
+  return { customerId: row.id, match };
+}
+
+/** In the route's transaction: the profile becomes real_name (card_bound if a card is bound already). */
+export async function recordRealNameVerification(
+  trx: Tx,
+  config: Config,
+  scope: BorrowerScope,
+  verification: RealNameVerification,
+  origin: NonNullable<AuditEvent['origin']>,
+): Promise<CustomerMasked> {
+  const own = await store.findCustomerOf(trx, scope, verification.customerId);
+  const locked = own && (await store.lockCustomer(trx, own.id));
+  if (!locked) throw new AppError('not_found', `There is no customer ${verification.customerId}.`);
+  // A concurrent verification may have finished first: it recorded the check, this one adds none.
+  if (verification.match === null || locked.real_name_at !== null)
+    return masked(await decryptCustomer(trx, config, locked));
+  const row = await store.markRealName(trx, locked.id);
+  const checkId = randomUUID();
+  await recordRealNameCheck(trx, row.id, { ...verification.match, id: checkId });
+  await appendAudit(trx, config.secrets.auditKey, {
+    actor: { kind: 'borrower', id: scope.borrowerId },
+    action: 'customers.real-name-verified',
+    subject: { type: 'customer', id: row.id },
+    origin,
+    details: { kycLevel: row.kyc_level, realNameCheckId: checkId, adapter: verification.match.adapter },
+  });
+  return masked(await decryptCustomer(trx, config, row));
 }
 
 export async function ownCustomer(

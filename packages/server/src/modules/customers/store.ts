@@ -1,15 +1,23 @@
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { BorrowerScope } from '../iam/service.ts';
 import type { BankCardTable, CustomersDb, CustomersTx, CustomerTable } from './tables.ts';
 
-// The SQL of the customers module; nothing else touches customers or bank_cards. Functions that
+// The SQL of the customers module; nothing else touches its tables (tables.ts). Functions that
 // serve borrower routes take a BorrowerScope and filter by its borrower in SQL (iam/scope.ts).
 
 export type CustomerRow = Selectable<CustomerTable>;
 export type CardRow = Selectable<BankCardTable>;
 
-export async function insertCustomer(trx: CustomersTx, row: Insertable<CustomerTable>): Promise<CustomerRow> {
-  return trx.insertInto('customers').values(row).returningAll().executeTakeFirstOrThrow();
+/** A new profile, real_name from now: registration asked the identity register first. */
+export async function insertVerifiedCustomer(
+  trx: CustomersTx,
+  row: Omit<Insertable<CustomerTable>, 'real_name_at' | 'card_bound_at'>,
+): Promise<CustomerRow> {
+  return trx
+    .insertInto('customers')
+    .values({ ...row, real_name_at: sql<Date>`now()` })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function insertCard(trx: CustomersTx, row: Insertable<BankCardTable>): Promise<CardRow> {
@@ -134,4 +142,98 @@ export async function findCustomersByIndex(
     );
   }
   return query.execute();
+}
+
+// KYC levels (docs/kyc.md). The level itself is a generated column; these set the times it derives from.
+
+/** The customer row, locked: level changes of one customer happen one at a time. */
+export async function lockCustomer(trx: CustomersTx, customerId: string): Promise<CustomerRow | undefined> {
+  return trx.selectFrom('customers').selectAll().where('id', '=', customerId).forUpdate().executeTakeFirst();
+}
+
+export async function markRealName(trx: CustomersTx, customerId: string): Promise<CustomerRow> {
+  return trx
+    .updateTable('customers')
+    .set({ real_name_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+    .where('id', '=', customerId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Records an event as applied; false when it already was (a replayed delivery). */
+export async function markEventConsumed(trx: CustomersTx, eventId: string, type: string): Promise<boolean> {
+  const row = await trx
+    .insertInto('customer_consumed_events')
+    .values({ event_id: eventId, type })
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .returning('event_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** An agreement payments bound: active unless it was already heard of as void (events come in any order). */
+export async function recordAgreementBound(
+  trx: CustomersTx,
+  agreement: { agreementId: string; customerId: string; cardId: string; channel: string; at: Date },
+): Promise<void> {
+  await trx
+    .insertInto('customer_card_agreements')
+    .values({
+      agreement_id: agreement.agreementId,
+      customer_id: agreement.customerId,
+      card_id: agreement.cardId,
+      channel: agreement.channel,
+      bound_at: agreement.at,
+      voided_at: null,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('agreement_id')
+        .doUpdateSet({ bound_at: sql<Date>`coalesce(customer_card_agreements.bound_at, excluded.bound_at)` }),
+    )
+    .execute();
+}
+
+/** An agreement that ended (replaced by a new binding, or unbound); the first end recorded stays. */
+export async function recordAgreementVoid(
+  trx: CustomersTx,
+  agreement: { agreementId: string; customerId: string; cardId: string; channel: string; at: Date },
+): Promise<void> {
+  await trx
+    .insertInto('customer_card_agreements')
+    .values({
+      agreement_id: agreement.agreementId,
+      customer_id: agreement.customerId,
+      card_id: agreement.cardId,
+      channel: agreement.channel,
+      bound_at: null,
+      voided_at: agreement.at,
+    })
+    .onConflict((oc) =>
+      oc.column('agreement_id').doUpdateSet({
+        voided_at: sql<Date>`coalesce(customer_card_agreements.voided_at, excluded.voided_at)`,
+      }),
+    )
+    .execute();
+}
+
+/**
+ * card_bound_at follows the agreements: set (and kept from the first) while one is active, cleared
+ * when none is. The caller holds the customer's lock, so this statement sees every agreement
+ * committed before it.
+ */
+export async function refreshCardBound(trx: CustomersTx, customerId: string, at: Date): Promise<CustomerRow> {
+  const result = await sql<CustomerRow>`
+    UPDATE customers c
+    SET card_bound_at = CASE
+          WHEN EXISTS (SELECT 1 FROM customer_card_agreements a
+                       WHERE a.customer_id = c.id AND a.voided_at IS NULL)
+          THEN coalesce(c.card_bound_at, ${at}::timestamptz)
+          ELSE NULL END,
+        updated_at = now()
+    WHERE c.id = ${customerId}
+    RETURNING c.*`.execute(trx);
+  const row = result.rows[0];
+  if (row === undefined) throw new Error(`customer ${customerId} vanished under its lock`);
+  return row;
 }
