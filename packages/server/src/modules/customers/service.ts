@@ -438,3 +438,23 @@ export async function unmaskCustomer(
     return unmasked;
   });
 }
+
+/**
+ * The keyed blind indexes of a customer's ID number, phone and cards: what another module matches
+ * them by (the risk blacklist uses the same index key and kinds) without decrypting anything.
+ */
+export async function blindIndexesOf(
+  db: DB | Tx,
+  customerId: string,
+): Promise<{ idNumberIndex: string; phoneIndex: string; cardNumberIndexes: string[] }> {
+  const [customer, cards] = await Promise.all([
+    store.findCustomer(db, customerId),
+    store.cardsOfCustomer(db, customerId),
+  ]);
+  if (!customer) throw new AppError('not_found', `There is no customer ${customerId}.`);
+  return {
+    idNumberIndex: customer.id_number_bidx,
+    phoneIndex: customer.phone_bidx,
+    cardNumberIndexes: cards.map((card) => card.card_number_bidx),
+  };
+}
