@@ -1,8 +1,29 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { challengerBucket } from '../../src/modules/risk/applications.ts';
 import { signInBorrower } from '../iam/support.ts';
-import { http, useTestServer } from '../support/server.ts';
+import { http, testKeys, useTestServer } from '../support/server.ts';
+
+const fenqiBin = fileURLToPath(new URL('../../bin/fenqi.js', import.meta.url));
+function fenqi(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [fenqiBin, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 import {
   accept,
   applicant,
@@ -434,6 +455,7 @@ describe('applications', () => {
     const report = same.json as {
       applications: number;
       outcomeChanged: number;
+      gradeChanged: number;
       confusion: Record<string, Record<string, number>>;
       limits: { higher: number; lower: number; same: number };
     };
@@ -466,5 +488,26 @@ describe('applications', () => {
       WHERE d.assigned AND (s.features::jsonb ->> 'age')::int >= 45`.execute(database.db);
     expect(changed.confusion.approve?.reject).toBe(older.rows[0]?.approve);
     expect(changed.confusion.review?.reject).toBe(older.rows[0]?.review);
+
+    // The same report from the command line, against the same database.
+    const cli = await fenqi(
+      [
+        'policy',
+        'backtest',
+        '--version',
+        (draft.json as { id: string }).id,
+        '--from',
+        businessDate,
+        '--to',
+        businessDate,
+      ],
+      { ...testKeys, DATABASE_URL: database.url, LOG_LEVEL: 'silent' },
+    );
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain(`over ${changed.applications} applications`);
+    expect(cli.stdout).toContain(
+      `outcome changed ${changed.outcomeChanged}, grade changed ${changed.gradeChanged}`,
+    );
   });
 });
