@@ -52,8 +52,22 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
  */
 export function fingerprintOf(key: KeyObject, method: string, path: string, body: unknown): string {
   return createHmac('sha256', key)
-    .update(`${method}\n${path}\n${body === undefined ? '' : canonicalJson(body)}`)
+    .update(`${method}\n${path}\n${body === undefined ? '' : canonicalJson(wireValue(body))}`)
     .digest('hex');
+}
+
+/**
+ * The body as it travelled: validation has decoded it (money to bigint, instants to Date), and a
+ * bigint has no JSON form while every Date would look alike ({}). Both go back to their wire text,
+ * so two bodies that differ in an amount or an instant never share a fingerprint.
+ */
+function wireValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(wireValue);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wireValue(v)]));
+  return value;
 }
 
 /** A key for fingerprints only, derived so that no other use of the session key can collide. */
