@@ -1,16 +1,24 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.ts';
 import type { PlatformTables } from '../platform/tables.ts';
+import type { CreditTables } from './credit/tables.ts';
 import type { CustomerTables } from './customers/tables.ts';
 import type { IamTables } from './iam/tables.ts';
 import type { LedgerTables } from './ledger/tables.ts';
 import type { PaymentTables } from './payments/tables.ts';
+import type { RiskTables } from './risk/tables.ts';
 
 // The whole schema, composed where the modules are. Module code never uses it: each store types
 // its connection with its own tables. Tools and tests that read any table (assertions, the
 // benchmark's set-up) take this view of a connection.
 
-export interface Database extends PlatformTables, IamTables, CustomerTables, LedgerTables, PaymentTables {}
+export interface Database extends PlatformTables,
+    IamTables,
+    CustomerTables,
+    CreditTables,
+    LedgerTables,
+    PaymentTables,
+    RiskTables {}
 
 /** Any connection seen with every table (the same connection; only the compile-time view differs). */
 export function wholeSchema(db: DB): Kysely<Database> {

@@ -4,6 +4,7 @@ import { startNotifiedLoop } from '../platform/notified-loop.ts';
 import type { EventConsumer } from '../platform/outbox/event.ts';
 import { runOutbox } from '../platform/outbox/run.ts';
 import type { Services } from '../platform/services.ts';
+import { creditModule } from './credit/module.ts';
 import { customersModule } from './customers/module.ts';
 import { eventsModule } from './events/module.ts';
 import { createIam, type Iam } from './iam/module.ts';
@@ -11,6 +12,7 @@ import { ledgerModule } from './ledger/module.ts';
 import type { ContextModule } from './module.ts';
 import { paymentsModule } from './payments/module.ts';
 import { quotesModule } from './quotes/module.ts';
+import { riskModule } from './risk/module.ts';
 import { systemModule } from './system/module.ts';
 
 // The application: every bounded context, in registration order, composed explicitly. IAM is built
@@ -43,6 +45,8 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     ledgerModule,
     eventsModule,
     paymentsModule,
+    creditModule,
+    riskModule,
     ...extra,
   ];
   const iam = createIam(contexts);
@@ -54,6 +58,8 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     ledgerModule,
     eventsModule,
     paymentsModule,
+    creditModule,
+    riskModule,
     ...extra,
   ];
   const consumers = new Map<string, EventConsumer>();

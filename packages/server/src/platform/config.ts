@@ -183,6 +183,27 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1 to 32 letters and digits')
     .default('M100001'),
   SIM_MERCHANT_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  // Credit decisions (docs/risk.md): the review queue's SLA, when an approval after review needs a
+  // second person, and how long a granted line lasts.
+  RISK_REVIEW_SLA_HOURS: integer(1, 30 * 24).default(24),
+  RISK_REVIEW_APPROVAL_LIMIT: z
+    .string()
+    .trim()
+    .regex(/^\d{1,9}(\.\d{1,2})?$/, 'must be an amount in yuan such as 50000.00')
+    .default('50000.00'),
+  RISK_LINE_VALIDITY_DAYS: integer(1, 5 * 366).default(365),
+  // Credit lines (docs/credit.md): the most one person's lines may add up to, in yuan.
+  // 商业银行互联网贷款管理暂行办法 (2020): at most 200,000 CNY of consumer credit per person.
+  CREDIT_EXPOSURE_CAP: z
+    .string()
+    .trim()
+    .regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be an amount in yuan with at most two decimals, such as 200000.00')
+    .transform((yuan) => {
+      const [whole = '0', fraction = ''] = yuan.split('.');
+      return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
+    })
+    .pipe(z.bigint().min(1n, 'must be at least 0.01'))
+    .default(20_000_000n),
   // Access control and data protection (IAM): docs/configuration.md, "Security"; docs/security.md.
   FENQI_MASTER_KEYS: z.string().trim().optional(),
   FENQI_BLIND_INDEX_KEY: z.string().trim().optional(),
@@ -200,6 +221,10 @@ export const configSchema = z.object({
   OTP_SENDS_PER_IP_MAX: integer(1, 100_000).default(30),
   SIGNATURE_WINDOW_SECONDS: integer(30, 900).default(300),
   SMS_ADAPTER: z.enum(['log', 'disabled'], { message: 'must be log or disabled' }).optional(),
+  // KYC and consents (issue 15): docs/kyc.md.
+  REAL_NAME_ADAPTER: z
+    .enum(['simulated', 'disabled'], { message: 'must be simulated or disabled' })
+    .optional(),
 });
 
 export type EnvConfig = z.output<typeof configSchema>;
@@ -255,6 +280,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       message: 'is required when NODE_ENV=production and a channel uses the sim adapter',
     });
   }
+  if (production && parsed.data.REAL_NAME_ADAPTER === 'simulated') {
+    problems.push({
+      variable: 'REAL_NAME_ADAPTER',
+      message: 'simulated passes anyone its rules allow and is refused when NODE_ENV=production',
+    });
+  }
   const secrets = resolveSecrets(parsed.data, { production, dataDir: parsed.data.FENQI_DATA_DIR });
   if ('problems' in secrets) problems.push(...secrets.problems);
   if (problems.length > 0 || !('secrets' in secrets)) throw new ConfigError(problems);
@@ -262,6 +293,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export type Config = ReturnType<typeof toConfig>;
+
+/** "50000.00" → 5000000n, exactly (the pattern allows at most two decimals). */
+function yuanToFen(yuan: string): bigint {
+  const [whole = '0', fraction = ''] = yuan.split('.');
+  return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
+}
 
 function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secrets }) {
   return {
@@ -311,6 +348,16 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
         secret: c.SIM_MERCHANT_SECRET ?? 'channel-sim-development-secret',
       },
     },
+    risk: {
+      reviewSlaHours: c.RISK_REVIEW_SLA_HOURS,
+      /** Above this limit (fen), approving a reviewed application is maker-checker. */
+      reviewApprovalLimitMinor: yuanToFen(c.RISK_REVIEW_APPROVAL_LIMIT),
+      lineValidityDays: c.RISK_LINE_VALIDITY_DAYS,
+    },
+    credit: {
+      /** The per-person exposure cap in fen (docs/credit.md, "The exposure cap"). */
+      exposureCapMinor: c.CREDIT_EXPOSURE_CAP,
+    },
     production: security.production,
     secrets: security.secrets,
     staffSessionIdleMinutes: c.STAFF_SESSION_IDLE_MINUTES,
@@ -325,5 +372,6 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
     otpSendsPerIpMax: c.OTP_SENDS_PER_IP_MAX,
     signatureWindowSeconds: c.SIGNATURE_WINDOW_SECONDS,
     smsAdapter: c.SMS_ADAPTER ?? (security.production ? 'disabled' : 'log'),
+    realNameAdapter: c.REAL_NAME_ADAPTER ?? (security.production ? 'disabled' : 'simulated'),
   };
 }

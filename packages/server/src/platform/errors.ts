@@ -62,6 +62,25 @@ export const errorCatalogue = {
     status: 409,
     title: 'A concurrent request changed the same data; retry the request',
   },
+  // Credit lines (issue 15, docs/credit.md).
+  credit_line_status_conflict: {
+    status: 409,
+    title: 'The credit line cannot make this change in its current status',
+  },
+  credit_line_has_reservations: { status: 409, title: 'The credit line still holds reservations' },
+  credit_reservation_not_held: { status: 409, title: 'The reservation was already used or released' },
+  credit_source_conflict: {
+    status: 409,
+    title: 'The application or reference was already used on a credit line with other terms',
+  },
+  credit_cap_exceeded: { status: 422, title: 'The customer’s credit exposure would exceed the per-person cap' },
+  credit_insufficient_available: { status: 422, title: 'The credit line does not have this much available' },
+  credit_line_not_active: { status: 422, title: 'The credit line is not active' },
+  credit_limit_below_committed: {
+    status: 422,
+    title: 'The new limit is below what the line has used and reserved',
+  },
+  credit_restore_exceeds_used: { status: 422, title: 'The repayment is more than the line has outstanding' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   uri_too_long: { status: 414, title: 'The request path is too long' },
   unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
@@ -114,6 +133,40 @@ export const errorCatalogue = {
   service_unavailable: { status: 503, title: 'The service is not ready' },
   sms_unavailable: { status: 503, title: 'One-time codes cannot be sent' },
   compute_busy: { status: 503, title: 'Too many calculations are running; retry shortly' },
+  // Credit policies, applications and reviews (issue 15, docs/risk.md).
+  policy_invalid: { status: 422, title: 'The policy document is not valid' },
+  policy_above_apr_cap: { status: 422, title: 'The policy prices a grade above the APR cap' },
+  policy_version_exists: { status: 409, title: 'The policy already has this version' },
+  policy_not_draft: { status: 409, title: 'Only a draft policy version can change or be published' },
+  policy_not_published: { status: 409, title: 'The policy version is not published' },
+  policy_is_champion: { status: 409, title: 'The champion policy cannot be retired' },
+  policy_no_champion: { status: 409, title: 'There is no champion policy to challenge' },
+  risk_policy_missing: { status: 409, title: 'No credit policy is published' },
+  customer_not_registered: { status: 409, title: 'The borrower has no customer profile yet' },
+  kyc_incomplete: { status: 409, title: 'The customer has not completed the KYC this needs' },
+  age_out_of_window: { status: 422, title: 'The applicant’s age is outside the policy’s window' },
+  review_not_open: { status: 409, title: 'The review is not open to claim' },
+  review_not_claimed: { status: 409, title: 'The review must be claimed by you before you decide it' },
+  review_no_offer: { status: 409, title: 'The reviewed application has no offer to approve' },
+  // KYC and consents (issue 15)
+  real_name_mismatch: {
+    status: 422,
+    title: 'The identity register says the name does not match the ID number',
+  },
+  real_name_not_found: { status: 422, title: 'The identity register has no such ID number' },
+  real_name_unavailable: { status: 503, title: 'Real-name verification is unavailable; retry later' },
+  consent_required: { status: 409, title: 'The current version of an agreement must be accepted first' },
+  consent_version_not_current: { status: 409, title: 'The agreement version is not the current one' },
+  // Risk blacklists (issue 15)
+  blacklist_entry_exists: {
+    status: 409,
+    title: 'The value is already on the blacklist or waiting for a decision',
+  },
+  blacklist_entry_not_active: {
+    status: 409,
+    title: 'Only an active blacklist entry can be proposed for removal',
+  },
+  blacklist_import_invalid: { status: 422, title: 'The blacklist import has errors; nothing was imported' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
