@@ -20,13 +20,15 @@
 // The other two get their facts converted beforehand (money to numbers, dates to YYYYMMDD integers),
 // outside the timing — a head start Fenqi, which parses the snapshot in the timed call, does not get.
 // Every figure is the median of the timed runs after a warm-up. First, on a sample, the three must
-// agree on every decision's outcome, score, grade and reasons.
+// agree on every decision's outcome, score, grade and reasons. Then the apply endpoint over real
+// HTTP at fixed rates (bench/decision-http.ts; BENCH_HTTP=0 skips it).
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ZenEngine } from '@gorules/zen-engine';
 import { Engine } from 'json-rules-engine';
 import type { Policy } from '../packages/core/src/index.ts';
 import { compilePolicy, evaluateCompiled, validatePolicy } from '../packages/core/src/index.ts';
+import { measureApplyEndpoint } from './decision-http.ts';
 import type { Facts, Verdict } from './decision-translate.ts';
 import {
   factsOf,
@@ -312,13 +314,6 @@ async function zenFloorPass(): Promise<number> {
   return facts.length;
 }
 
-// ── HTTP part ───────────────────────────────────────────────────────────────────────────────────
-// Reserved for the apply-endpoint latency (a decision through the API, stored with its snapshot and
-// trace), measured next to the in-process figures above; added with the endpoint. Not built here.
-async function measureApplyEndpoint(): Promise<string | undefined> {
-  return undefined;
-}
-
 const rate = (value: number) => `${Math.round(value).toLocaleString('en')}/s`;
 const ratio = (value: number) => `${value.toFixed(2)}×`;
 
@@ -370,8 +365,7 @@ async function main(): Promise<void> {
     '(zen-engine floor: a graph with one expression reading one fact, called as above — the cost of a call\n' +
       ' before any rule; the example policy is 50 rule expressions, 10 point chains and 5 more.)',
   );
-  const http = await measureApplyEndpoint();
-  console.log(http ?? '\nHTTP apply endpoint: not measured yet (see the HTTP part in bench/decision.ts).');
+  if (process.env.BENCH_HTTP !== '0') console.log(await measureApplyEndpoint());
   zenEngine.dispose();
   if (sink === Number.MIN_SAFE_INTEGER) console.log('');
 }

@@ -6,19 +6,22 @@ import type { CustomerTables } from './customers/tables.ts';
 import type { IamTables } from './iam/tables.ts';
 import type { LedgerTables } from './ledger/tables.ts';
 import type { PaymentTables } from './payments/tables.ts';
+import type { BlacklistTables } from './risk/blacklist/tables.ts';
 import type { RiskTables } from './risk/tables.ts';
 
 // The whole schema, composed where the modules are. Module code never uses it: each store types
 // its connection with its own tables. Tools and tests that read any table (assertions, the
 // benchmark's set-up) take this view of a connection.
 
-export interface Database extends PlatformTables,
+export interface Database
+  extends PlatformTables,
     IamTables,
     CustomerTables,
     CreditTables,
     LedgerTables,
     PaymentTables,
-    RiskTables {}
+    RiskTables,
+    BlacklistTables {}
 
 /** Any connection seen with every table (the same connection; only the compile-time view differs). */
 export function wholeSchema(db: DB): Kysely<Database> {

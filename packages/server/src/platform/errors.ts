@@ -73,7 +73,10 @@ export const errorCatalogue = {
     status: 409,
     title: 'The application or reference was already used on a credit line with other terms',
   },
-  credit_cap_exceeded: { status: 422, title: 'The customer’s credit exposure would exceed the per-person cap' },
+  credit_cap_exceeded: {
+    status: 422,
+    title: 'The customer’s credit exposure would exceed the per-person cap',
+  },
   credit_insufficient_available: { status: 422, title: 'The credit line does not have this much available' },
   credit_line_not_active: { status: 422, title: 'The credit line is not active' },
   credit_limit_below_committed: {

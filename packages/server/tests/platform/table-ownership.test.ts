@@ -45,17 +45,10 @@ for (const file of filesUnder(join(src, 'platform')).filter((path) => path.endsW
 const moduleNames = readdirSync(join(src, 'modules')).filter((name) =>
   statSync(join(src, 'modules', name)).isDirectory(),
 );
-for (const module of moduleNames) {
-  const path = join(src, 'modules', module, 'tables.ts');
-  const source = (() => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return '';
-    }
-  })();
-  for (const table of declaredTables(source)) owners.set(table, module);
-}
+// A module's tables.ts may sit in its folder or in a subfolder of it (risk/blacklist/tables.ts).
+for (const module of moduleNames)
+  for (const file of filesUnder(join(src, 'modules', module)).filter((path) => path.endsWith('/tables.ts')))
+    for (const table of declaredTables(readFileSync(file, 'utf8'))) owners.set(table, module);
 
 describe('table ownership in raw SQL', () => {
   it('every table has one owner, and the known tables are found', () => {
@@ -64,6 +57,7 @@ describe('table ownership in raw SQL', () => {
     expect(owners.get('customers')).toBe('customers');
     expect(owners.get('idempotency_keys')).toBe('platform');
     expect(owners.get('outbox_deliveries')).toBe('platform');
+    expect(owners.get('risk_blacklist_entries')).toBe('risk');
   });
 
   it("no module's SQL names another module's (or the platform's) table, nor the platform's a module's", () => {

@@ -324,7 +324,13 @@ describe('applications', () => {
     const noConsent = await applicant(server, database.db, bornYearsAgo(35), {
       consents: ['privacy_policy'],
     });
+    const unregistered = await signInBorrower(database.db, server.config);
     const before = await counts();
+    const noProfile = await http(server.baseUrl, 'POST', '/api/v1/borrower/credit-applications', {
+      body: { deviceId: 'device-no-profile' },
+      headers: { ...unregistered.headers, 'idempotency-key': crypto.randomUUID() },
+    });
+    expect(noProfile.json).toMatchObject({ status: 409, code: 'customer_not_registered' });
     expect((await apply(server, young)).json).toMatchObject({
       status: 422,
       code: 'age_out_of_window',
@@ -336,7 +342,7 @@ describe('applications', () => {
     expect(JSON.stringify(missing.json)).toContain('credit_bureau_query');
     expect(await counts()).toEqual(before);
     // Accepting the missing consent lets the same borrower apply.
-    await accept(server, noConsent.borrower, noConsent.customerId, 'credit_bureau_query');
+    await accept(server, noConsent.borrower, 'credit_bureau_query');
     expect((await apply(server, noConsent)).json).toMatchObject({ status: 'approved' });
   });
 

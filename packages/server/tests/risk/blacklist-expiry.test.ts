@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readPermission } from '../../src/modules/iam/service.ts';
-import { application } from '../../src/modules/index.ts';
-import type { ContextModule } from '../../src/modules/module.ts';
-import {
-  blacklistApprovalActions,
-  blacklistHits,
-  blacklistPermissions,
-  blacklistRoutes,
-} from '../../src/modules/risk/blacklist/index.ts';
+import { blacklistHits } from '../../src/modules/risk/blacklist/index.ts';
 import {
   advanceBusinessDate,
   getBusinessDate,
@@ -20,30 +12,8 @@ import { http, useTestServer } from '../support/server.ts';
 // the day before its expiry date, and not from the day its removal was approved. The file's
 // database starts on 2026-03-01 and its tests move the date on, in order.
 
-/** The blacklist's routes as a module of their own, until the risk module composes them. */
-function blacklistModules(): ContextModule[] {
-  const modules = application.modules;
-  if (modules.some((module) => module.routes.some((route) => route.url === '/api/v1/risk/blacklist')))
-    return [];
-  const declared = new Set(modules.flatMap((module) => Object.keys(module.permissions ?? {})));
-  return [
-    {
-      name: 'risk-blacklist',
-      routes: blacklistRoutes,
-      permissions: {
-        ...(declared.has('risk:read')
-          ? {}
-          : { 'risk:read': readPermission('Read risk', ['risk_analyst', 'approver']) }),
-        ...blacklistPermissions,
-      },
-      approvalActions: blacklistApprovalActions,
-    },
-  ];
-}
-
 const { database, server } = useTestServer({
   accessControl: 'iam',
-  modules: blacklistModules(),
   prepare: (db) => db.db.transaction().execute((trx) => setInitialBusinessDate(trx, '2026-03-01')),
 });
 

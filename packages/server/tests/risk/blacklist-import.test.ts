@@ -1,15 +1,7 @@
 import { luhnValid, residentIdCheckCharacter } from '@fenqi/core';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { readPermission } from '../../src/modules/iam/service.ts';
-import { application } from '../../src/modules/index.ts';
-import type { ContextModule } from '../../src/modules/module.ts';
-import {
-  blacklistApprovalActions,
-  blacklistHits,
-  blacklistPermissions,
-  blacklistRoutes,
-} from '../../src/modules/risk/blacklist/index.ts';
+import { blacklistHits } from '../../src/modules/risk/blacklist/index.ts';
 import { setInitialBusinessDate } from '../../src/platform/business-date.ts';
 import { createStaff, signIn } from '../iam/support.ts';
 import { http, useTestServer } from '../support/server.ts';
@@ -17,30 +9,8 @@ import { http, useTestServer } from '../support/server.ts';
 // Bulk import: a CSV file checked row by row, reported line by line, imported all or nothing under
 // one approval request whose approval activates every entry at once. Business date 2026-06-15.
 
-/** The blacklist's routes as a module of their own, until the risk module composes them. */
-function blacklistModules(): ContextModule[] {
-  const modules = application.modules;
-  if (modules.some((module) => module.routes.some((route) => route.url === '/api/v1/risk/blacklist')))
-    return [];
-  const declared = new Set(modules.flatMap((module) => Object.keys(module.permissions ?? {})));
-  return [
-    {
-      name: 'risk-blacklist',
-      routes: blacklistRoutes,
-      permissions: {
-        ...(declared.has('risk:read')
-          ? {}
-          : { 'risk:read': readPermission('Read risk', ['risk_analyst', 'approver']) }),
-        ...blacklistPermissions,
-      },
-      approvalActions: blacklistApprovalActions,
-    },
-  ];
-}
-
 const { database, server } = useTestServer({
   accessControl: 'iam',
-  modules: blacklistModules(),
   prepare: (db) => db.db.transaction().execute((trx) => setInitialBusinessDate(trx, '2026-06-15')),
 });
 

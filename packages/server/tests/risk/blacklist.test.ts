@@ -1,16 +1,7 @@
 import { luhnValid, residentIdCheckCharacter } from '@fenqi/core';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { readPermission } from '../../src/modules/iam/service.ts';
-import { application } from '../../src/modules/index.ts';
-import type { ContextModule } from '../../src/modules/module.ts';
-import {
-  blacklistApprovalActions,
-  blacklistHits,
-  blacklistHitsByIndex,
-  blacklistPermissions,
-  blacklistRoutes,
-} from '../../src/modules/risk/blacklist/index.ts';
+import { blacklistHits, blacklistHitsByIndex } from '../../src/modules/risk/blacklist/index.ts';
 import { getBusinessDate } from '../../src/platform/business-date.ts';
 import { blindIndex } from '../../src/platform/crypto/blind-index.ts';
 import { auditActions, createStaff, signIn } from '../iam/support.ts';
@@ -19,28 +10,7 @@ import { type HttpResult, http, useTestServer } from '../support/server.ts';
 // The blacklist over HTTP with IAM: maker-checker for adding and removing, what blacklistHits
 // matches, refusals that write nothing, and races for one value.
 
-/** The blacklist's routes as a module of their own, until the risk module composes them. */
-function blacklistModules(): ContextModule[] {
-  const modules = application.modules;
-  if (modules.some((module) => module.routes.some((route) => route.url === '/api/v1/risk/blacklist')))
-    return [];
-  const declared = new Set(modules.flatMap((module) => Object.keys(module.permissions ?? {})));
-  return [
-    {
-      name: 'risk-blacklist',
-      routes: blacklistRoutes,
-      permissions: {
-        ...(declared.has('risk:read')
-          ? {}
-          : { 'risk:read': readPermission('Read risk', ['risk_analyst', 'approver']) }),
-        ...blacklistPermissions,
-      },
-      approvalActions: blacklistApprovalActions,
-    },
-  ];
-}
-
-const { database, server } = useTestServer({ accessControl: 'iam', modules: blacklistModules() });
+const { database, server } = useTestServer({ accessControl: 'iam' });
 
 type Credentials = Awaited<ReturnType<typeof signIn>>;
 

@@ -167,14 +167,13 @@ export async function applicant(
   expect(created.status, created.text).toBe(201);
   const customerId = (created.json as { id: string }).id;
   for (const code of options.consents ?? ['credit_bureau_query', 'privacy_policy'])
-    await accept(server, borrower, customerId, code);
+    await accept(server, borrower, code);
   return { borrower, customerId, idNumber };
 }
 
 export async function accept(
   server: TestServer,
   borrower: Applicant['borrower'],
-  customerId: string,
   code: string,
 ): Promise<void> {
   const listed = await http(server.baseUrl, 'GET', '/api/v1/borrower/agreements', {

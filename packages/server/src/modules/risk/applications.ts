@@ -210,6 +210,7 @@ export async function approve(
     actor: { kind: 'staff' | 'system'; id: string };
   },
 ): Promise<void> {
+  // biome-ignore lint/complexity/useMathMinMax: bigints; Math.min takes numbers only.
   const limit = input.limitMinor < input.headroomMinor ? input.limitMinor : input.headroomMinor;
   if (limit <= 0n) {
     await finish(trx, input.applicationId, { status: 'rejected', reasons: [exposureCapReason] });

@@ -1,12 +1,13 @@
 import { readPermission, sensitivePermission, writePermission } from '../iam/service.ts';
 import type { ContextModule } from '../module.ts';
+import { blacklistApprovalActions, blacklistPermissions, blacklistRoutes } from './blacklist/index.ts';
 import { publishPolicyApproval, retirePolicyApproval } from './policies.ts';
 import { reviewApprovalAction } from './reviews.ts';
 import { riskRoutes } from './routes.ts';
 
 export const riskModule: ContextModule = {
   name: 'risk',
-  routes: riskRoutes,
+  routes: [...riskRoutes, ...blacklistRoutes],
   permissions: {
     'risk:read': readPermission(
       'Read policies, credit applications, decisions with their traces, backtests',
@@ -27,6 +28,12 @@ export const riskModule: ContextModule = {
       'Approve a reviewed application above the review approval limit (checker)',
       ['approver'],
     ),
+    ...blacklistPermissions,
   },
-  approvalActions: [publishPolicyApproval, retirePolicyApproval, reviewApprovalAction],
+  approvalActions: [
+    publishPolicyApproval,
+    retirePolicyApproval,
+    reviewApprovalAction,
+    ...blacklistApprovalActions,
+  ],
 };
