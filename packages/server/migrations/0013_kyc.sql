@@ -149,3 +149,7 @@ BEGIN
       SELECT 1 FROM customer_card_agreements a WHERE a.customer_id = c.id AND a.voided_at IS NULL)),
     'card_bound_at is set exactly for customers with an active agreement';
 END $$;
+
+-- The phone the bank holds for the card (银行预留手机号), the fourth element a channel verifies a card
+-- by; encrypted like the card number. Null: the borrower said it is the phone they sign in with.
+ALTER TABLE bank_cards ADD COLUMN reserved_phone_enc text;

@@ -1,5 +1,6 @@
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSimRequest } from '../../src/channel-sim/index.ts';
 import { residentIdCheckCharacter } from '../../src/modules/customers/validation.ts';
@@ -167,6 +168,57 @@ describe('card binding through the channel', () => {
     });
     expect((after.json as { status: string }[]).map((a) => a.status)).toEqual(['active', 'void']);
     expect(await bindings(customerId)).toBe(4);
+  });
+
+  it('the bank-reserved phone, when given, is the one the channel checks; stored encrypted, answered masked', async () => {
+    const borrower = await signInBorrower(database.db, server.config, randomPhone());
+    idSequence += 1;
+    const first17 = `11010519900307${String(idSequence).padStart(3, '0')}`;
+    const idNumber = `${first17}${residentIdCheckCharacter(first17)}`;
+    const customer = await http(server.baseUrl, 'POST', '/api/v1/borrower/customers', {
+      body: { name: '李四', idNumber },
+      headers: { ...borrower.headers, 'idempotency-key': crypto.randomUUID() },
+    });
+    const customerId = (customer.json as { id: string }).id;
+    const reservedPhone = '13912345678';
+    const card = await http(server.baseUrl, 'POST', `/api/v1/borrower/customers/${customerId}/cards`, {
+      body: { cardNumber: '6222020000004321', reservedPhone },
+      headers: { ...borrower.headers, 'idempotency-key': crypto.randomUUID() },
+    });
+    expect(card.json).toMatchObject({ reservedPhoneMasked: '139****5678' });
+    const stored = await sql<{ reserved_phone_enc: string }>`
+      SELECT reserved_phone_enc FROM bank_cards WHERE id = ${(card.json as { id: string }).id}`.execute(
+      database.db,
+    );
+    expect(stored.rows[0]?.reserved_phone_enc).toMatch(/^fq1\./);
+    expect(stored.rows[0]?.reserved_phone_enc).not.toContain(reservedPhone);
+    const applied = await http(server.baseUrl, 'POST', '/api/v1/borrower/card-bindings', {
+      body: { cardId: (card.json as { id: string }).id },
+      headers: { ...borrower.headers, 'idempotency-key': crypto.randomUUID() },
+    });
+    expect(applied.status, applied.text).toBe(201);
+    const orderNo = (
+      await database.tables
+        .selectFrom('payment_card_bindings')
+        .select('order_no')
+        .where('id', '=', (applied.json as { id: string }).id)
+        .executeTakeFirstOrThrow()
+    ).order_no;
+    // The simulator keeps a digest of the four elements it was sent: the reserved phone is among them.
+    const sim = new pg.Client({ connectionString: fixture.databaseUrl });
+    await sim.connect();
+    try {
+      const row = await sim.query<{ elements_hash: string }>(
+        'SELECT elements_hash FROM channel_sim.bindings WHERE order_no = $1',
+        [orderNo],
+      );
+      const digest = (phone: string) =>
+        createHash('sha256').update(['李四', idNumber, '6222020000004321', phone].join('\n')).digest('hex');
+      expect(row.rows[0]?.elements_hash).toBe(digest(reservedPhone));
+      expect(row.rows[0]?.elements_hash).not.toBe(digest(borrower.phone));
+    } finally {
+      await sim.end();
+    }
   });
 
   it.each([

@@ -85,6 +85,7 @@ export const customerRoutes = [
       body: await service.bindCard(trx, services.config, borrowerScope(caller), params.customerId, {
         cardNumber: body.cardNumber,
         bankName: body.bankName,
+        reservedPhone: body.reservedPhone,
         origin: originOf(request),
       }),
     }),

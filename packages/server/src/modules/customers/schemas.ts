@@ -34,7 +34,13 @@ export const registerCustomerBody = z.strictObject({
     .describe('The 18-character resident ID number (GB 11643)'),
 });
 
-export const bindCardBody = z.strictObject({ cardNumber, bankName: text().trim().min(1).max(60).optional() });
+export const bindCardBody = z.strictObject({
+  cardNumber,
+  bankName: text().trim().min(1).max(60).optional(),
+  reservedPhone: phone
+    .optional()
+    .describe('The phone the bank holds for the card (银行预留手机号); the sign-in phone when left out'),
+});
 
 export const kycView = z
   .object({
@@ -62,6 +68,10 @@ export const cardMasked = z
     customerId: z.uuid(),
     cardNumberMasked: z.string().describe('Card number, first 6 and last 4: 622202******1234'),
     bankName: z.string().nullable(),
+    reservedPhoneMasked: z
+      .string()
+      .nullable()
+      .describe('The bank-reserved phone, first 3 and last 4; null when it is the sign-in phone'),
     createdAt: instant,
   })
   .meta({ id: 'BankCard' });

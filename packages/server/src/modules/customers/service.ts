@@ -47,6 +47,7 @@ export type CardMasked = {
   customerId: string;
   cardNumberMasked: string;
   bankName: string | null;
+  reservedPhoneMasked: string | null;
   createdAt: Date;
 };
 export type CustomerUnmasked = {
@@ -101,12 +102,23 @@ async function decryptCard(db: DB | Tx, config: Config, row: store.CardRow): Pro
   );
 }
 
+async function decryptReservedPhone(db: DB | Tx, config: Config, row: store.CardRow): Promise<string | null> {
+  if (row.reserved_phone_enc === null) return null;
+  return decryptField(
+    await keyOf(db, config, row.reserved_phone_enc),
+    row.reserved_phone_enc,
+    context('bank_cards', 'reserved_phone', row.id),
+  );
+}
+
 async function maskedCard(db: DB | Tx, config: Config, row: store.CardRow): Promise<CardMasked> {
+  const reservedPhone = await decryptReservedPhone(db, config, row);
   return {
     id: row.id,
     customerId: row.customer_id,
     cardNumberMasked: maskCardNumber(await decryptCard(db, config, row)),
     bankName: row.bank_name,
+    reservedPhoneMasked: reservedPhone === null ? null : maskPhone(reservedPhone),
     createdAt: row.created_at,
   };
 }
@@ -271,7 +283,12 @@ export async function bindCard(
   config: Config,
   scope: BorrowerScope,
   customerId: string,
-  input: { cardNumber: string; bankName: string | undefined; origin: NonNullable<AuditEvent['origin']> },
+  input: {
+    cardNumber: string;
+    bankName: string | undefined;
+    reservedPhone?: string | undefined;
+    origin: NonNullable<AuditEvent['origin']>;
+  },
 ): Promise<CardMasked> {
   const customer = await store.findCustomerOf(trx, scope, customerId);
   if (!customer) throw new AppError('not_found', `There is no customer ${customerId}.`);
@@ -286,6 +303,10 @@ export async function bindCard(
       card_number_enc: encryptField(key, input.cardNumber, context('bank_cards', 'card_number', id)),
       card_number_bidx: cardBidx,
       bank_name: input.bankName ?? null,
+      reserved_phone_enc:
+        input.reservedPhone === undefined
+          ? null
+          : encryptField(key, input.reservedPhone, context('bank_cards', 'reserved_phone', id)),
     }),
     { bank_cards_customer_id_card_number_bidx_key: cardAlreadyBound },
   );
@@ -347,6 +368,8 @@ export async function cardElementsForChannel(
     if (!found) throw new AppError('not_found', `There is no card ${input.cardId}.`);
     const holder = await decryptCustomer(trx, config, found.customer);
     const cardNumber = await decryptCard(trx, config, found.card);
+    // The bank checks the phone it holds for the card, which need not be the one signed in with.
+    const phone = (await decryptReservedPhone(trx, config, found.card)) ?? holder.phone;
     await appendAudit(trx, config.secrets.auditKey, {
       actor: { kind: 'borrower', id: scope.borrowerId },
       action: 'customers.card-elements-sent',
@@ -361,7 +384,7 @@ export async function cardElementsForChannel(
     return {
       customerId: found.customer.id,
       cardId: found.card.id,
-      elements: { name: holder.name, idNumber: holder.idNumber, phone: holder.phone, cardNumber },
+      elements: { name: holder.name, idNumber: holder.idNumber, phone, cardNumber },
     };
   });
 }

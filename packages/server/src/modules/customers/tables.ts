@@ -33,6 +33,8 @@ export interface BankCardTable {
   card_number_enc: string;
   card_number_bidx: string;
   bank_name: string | null;
+  /** The bank-reserved phone, when it is not the sign-in phone. */
+  reserved_phone_enc: string | null;
   created_at: ColumnType<Date, Date | undefined, never>;
 }
 
