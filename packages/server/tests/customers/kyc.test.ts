@@ -148,6 +148,27 @@ describe('KYC levels', () => {
     expect(staff.json).toMatchObject({ id: who.customerId, kyc: { level: 'card_bound' } });
   });
 
+  it('unbinding the last card over the API publishes payments.card-unbound: the level is real_name again', async () => {
+    const who = await registered('6222020000009876');
+    const agreementId = await bindCard(who);
+    await deliverToConsumers({ services, consumers });
+    expect(await kycOver(who)).toMatchObject({ level: 'card_bound' });
+    const unbound = await http(
+      server.baseUrl,
+      'POST',
+      `/api/v1/borrower/card-agreements/${agreementId}/unbind`,
+      {
+        headers: { ...who.borrower.headers, ...key() },
+      },
+    );
+    expect(unbound.status, unbound.text).toBe(200);
+    expect(await deliverToConsumers({ services, consumers })).toBe(1);
+    expect(await kycOver(who)).toMatchObject({ level: 'real_name', cardBoundAt: null });
+    expect(await projection(who.customerId)).toEqual([
+      { agreement_id: agreementId, bound_at: expect.any(Date), voided_at: expect.any(Date) },
+    ]);
+  });
+
   it('binding the same card again keeps card_bound from the first binding; the old agreement is void', async () => {
     const who = await registered('6222020000005678');
     const first = await bindCard(who);

@@ -75,8 +75,8 @@ export async function kycOf(
 }
 
 // payments.card-bound: { agreementId, channel, customerId, cardId, replacedAgreementId } (a new
-// binding of the same card voids its previous agreement). payments.card-unbound is not published
-// yet (docs/kyc.md): its handler below is ready for { agreementId, channel, customerId, cardId }.
+// binding of the same card voids its previous agreement); payments.card-unbound: { agreementId,
+// channel, customerId, cardId } when the borrower unbinds a card.
 const agreementFields = z.object({
   agreementId: z.uuid(),
   channel: z.string(),

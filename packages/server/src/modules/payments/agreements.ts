@@ -276,6 +276,17 @@ export async function recordUnbinding(
   if (!row) throw new AppError('not_found', `There is no card agreement ${agreementId}.`);
   if (row.status === 'void') return toAgreement(row);
   const voided = await store.voidActiveAgreement(trx, row.channel, row.card_id);
+  if (voided)
+    await publishEvent(trx, {
+      type: 'payments.card-unbound',
+      subject: { type: 'card-agreement', id: voided.id },
+      payload: {
+        agreementId: voided.id,
+        channel: voided.channel,
+        customerId: voided.customer_id,
+        cardId: voided.card_id,
+      },
+    });
   return toAgreement(voided ?? row);
 }
 
