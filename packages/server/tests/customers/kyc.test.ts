@@ -14,6 +14,7 @@ import { freePort, merchantNo, secret, useSim } from '../channel-sim/support.ts'
 import { createStaff, signIn, signInBorrower } from '../iam/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { http, startTestServer, type TestServer } from '../support/server.ts';
+import { acceptConsent } from './support.ts';
 
 // KYC levels end to end (docs/kyc.md): register → real_name (the identity register, simulated) →
 // bind a card through payments against the channel simulator, its own process → payments.card-bound
@@ -71,6 +72,7 @@ async function registered(cardNumber: string) {
     headers: { ...borrower.headers, ...key() },
   });
   expect(card.status).toBe(201);
+  await acceptConsent(server, borrower, 'card_debit_authorization');
   return { borrower, customerId, cardId: (card.json as { id: string }).id };
 }
 

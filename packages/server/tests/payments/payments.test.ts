@@ -12,6 +12,7 @@ import { submitDue } from '../../src/modules/payments/submission.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Services } from '../../src/platform/services.ts';
 import { eventually, freePort, merchantNo, rule, secret, useSim } from '../channel-sim/support.ts';
+import { acceptConsent } from '../customers/support.ts';
 import { randomPhone, signInBorrower } from '../iam/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { http, startTestServer, type TestServer } from '../support/server.ts';
@@ -99,7 +100,7 @@ const later = (ms: number) => new Date(Date.now() + ms);
 
 describe('card binding through the channel', () => {
   let idSequence = 300;
-  async function borrowerWithCard(cardNumber: string) {
+  async function borrowerWithCard(cardNumber: string, options: { debitConsent?: boolean } = {}) {
     const borrower = await signInBorrower(database.db, server.config, randomPhone());
     idSequence += 1;
     const first17 = `11010519900307${String(idSequence).padStart(3, '0')}`;
@@ -114,6 +115,7 @@ describe('card binding through the channel', () => {
       headers: { ...borrower.headers, 'idempotency-key': crypto.randomUUID() },
     });
     expect(card.status).toBe(201);
+    if (options.debitConsent !== false) await acceptConsent(server, borrower, 'card_debit_authorization');
     return { borrower, customerId, cardId: (card.json as { id: string }).id };
   }
   /** The code the channel "sent" the card holder, read from the simulator as the holder reads the SMS. */
@@ -186,6 +188,7 @@ describe('card binding through the channel', () => {
       headers: { ...borrower.headers, 'idempotency-key': crypto.randomUUID() },
     });
     expect(card.json).toMatchObject({ reservedPhoneMasked: '139****5678' });
+    await acceptConsent(server, borrower, 'card_debit_authorization');
     const stored = await sql<{ reserved_phone_enc: string }>`
       SELECT reserved_phone_enc FROM bank_cards WHERE id = ${(card.json as { id: string }).id}`.execute(
       database.db,
@@ -219,6 +222,33 @@ describe('card binding through the channel', () => {
     } finally {
       await sim.end();
     }
+  });
+
+  it('without the debit authorisation (代扣授权) a binding is refused before the card goes anywhere', async () => {
+    const { borrower, customerId, cardId } = await borrowerWithCard('6222020000002468', {
+      debitConsent: false,
+    });
+    const refused = await http(server.baseUrl, 'POST', '/api/v1/borrower/card-bindings', {
+      body: { cardId },
+      headers: { ...borrower.headers, 'idempotency-key': crypto.randomUUID() },
+    });
+    expect(refused.json).toMatchObject({ status: 409, code: 'consent_required' });
+    expect(JSON.stringify(refused.json)).toContain('card_debit_authorization');
+    expect(await bindings(customerId)).toBe(0);
+    const sent = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM audit_log
+      WHERE action = 'customers.card-elements-sent' AND subject_id = ${cardId}`.execute(database.db);
+    expect(sent.rows[0]?.n).toBe(0);
+    await acceptConsent(server, borrower, 'card_debit_authorization');
+    const applied = await http(server.baseUrl, 'POST', '/api/v1/borrower/card-bindings', {
+      body: { cardId },
+      headers: { ...borrower.headers, 'idempotency-key': crypto.randomUUID() },
+    });
+    expect(applied.status, applied.text).toBe(201);
+    const sentAfter = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM audit_log
+      WHERE action = 'customers.card-elements-sent' AND subject_id = ${cardId}`.execute(database.db);
+    expect(sentAfter.rows[0]?.n).toBe(1);
   });
 
   it.each([

@@ -3,6 +3,7 @@ import { residentIdCheckCharacter } from '@fenqi/core';
 import { expect } from 'vitest';
 import type { Config } from '../../src/platform/config.ts';
 import type { DB } from '../../src/platform/db.ts';
+import { acceptConsent } from '../customers/support.ts';
 import { createStaff, randomPhone, type StaffCredentials, signIn, signInBorrower } from '../iam/support.ts';
 import { http, type TestServer } from '../support/server.ts';
 
@@ -176,17 +177,7 @@ export async function accept(
   borrower: Applicant['borrower'],
   code: string,
 ): Promise<void> {
-  const listed = await http(server.baseUrl, 'GET', '/api/v1/borrower/agreements', {
-    headers: borrower.headers,
-  });
-  expect(listed.status, listed.text).toBe(200);
-  const agreement = (listed.json as { code: string; version: string }[]).find((a) => a.code === code);
-  expect(agreement, `agreement ${code}`).toBeDefined();
-  const accepted = await http(server.baseUrl, 'POST', '/api/v1/borrower/consents', {
-    body: { code, version: agreement?.version, deviceId: 'device-test-0001' },
-    headers: { ...borrower.headers, 'idempotency-key': randomUUID() },
-  });
-  expect(accepted.status, accepted.text).toBe(201);
+  await acceptConsent(server, borrower, code);
 }
 
 export async function apply(server: TestServer, who: Applicant, deviceId = `device-${who.customerId}`) {

@@ -14,7 +14,7 @@ import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Origin } from '../../platform/http/origin.ts';
 import { publishEvent } from '../../platform/outbox/publish.ts';
-import { cardElementsForChannel, ownCustomerId } from '../customers/service.ts';
+import { cardElementsForChannel, ownCustomerId, requireConsents } from '../customers/service.ts';
 import type { BorrowerScope } from '../iam/service.ts';
 import type { BindApplyAnswer, BindConfirmAnswer } from './channel.ts';
 import { channelFor } from './channels/registry.ts';
@@ -133,6 +133,11 @@ export async function applyForBinding(
   input: { cardId: string; channel: string; origin: Origin },
 ): Promise<BindingApplication> {
   const { channel } = channelFor(config, input.channel);
+  // Collections will debit the card under this agreement: the borrower's debit authorisation (代扣
+  // 授权) must be current before anything of the card is sent (nor its disclosure audited).
+  const customerId = await ownCustomerId(db, scope);
+  if (customerId !== undefined)
+    await requireConsents(db, customerId, ['card_debit_authorization'], await getBusinessDate(db));
   const card = await cardElementsForChannel(db, config, scope, {
     cardId: input.cardId,
     channel: input.channel,
