@@ -10,10 +10,11 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { deliverToConsumers, syncSubscriptions } from '../../src/platform/outbox/dispatcher.ts';
 import { publishEvent } from '../../src/platform/outbox/publish.ts';
 import type { Services } from '../../src/platform/services.ts';
-import { freePort, merchantNo, secret, useSim } from '../channel-sim/support.ts';
+import { useSim } from '../channel-sim/support.ts';
 import { createStaff, signIn, signInBorrower } from '../iam/support.ts';
+import { bindCardThroughChannel, startServerBesideSim } from '../payments/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, startTestServer, type TestServer } from '../support/server.ts';
+import { http, type TestServer } from '../support/server.ts';
 import { acceptConsent } from './support.ts';
 
 // KYC levels end to end (docs/kyc.md): register → real_name (the identity register, simulated) →
@@ -33,19 +34,7 @@ beforeAll(async () => {
   await database.db.transaction().execute((trx) => setInitialBusinessDate(trx, businessDate));
   // Deliveries are made for the consumers subscribed when an event is published.
   await syncSubscriptions(database.db, [cardAgreementsConsumer], false);
-  const port = await freePort();
-  server = await startTestServer(database, {
-    accessControl: 'iam',
-    port,
-    env: {
-      SIM_CHANNEL_URL: fixture.sim.url,
-      SIM_MERCHANT_NO: merchantNo,
-      SIM_MERCHANT_SECRET: secret,
-      PAYMENT_CALLBACK_BASE_URL: `http://127.0.0.1:${port}`,
-      PAYMENT_CHANNEL_TIMEOUT_MS: '5000',
-      LOG_LEVEL: 'warn',
-    },
-  });
+  server = await startServerBesideSim(database, fixture);
   services = { config: server.config, db: database.db, logger: createLogger(server.config) };
 }, 60_000);
 
@@ -76,34 +65,8 @@ async function registered(cardNumber: string) {
   return { borrower, customerId, cardId: (card.json as { id: string }).id };
 }
 
-/** The payments binding flow: apply (four elements to the channel), the SMS code, confirm. */
-async function bindCard(who: { borrower: { headers: Record<string, string> }; cardId: string }) {
-  const applied = await http(server.baseUrl, 'POST', '/api/v1/borrower/card-bindings', {
-    body: { cardId: who.cardId },
-    headers: { ...who.borrower.headers, ...key() },
-  });
-  expect(applied.status).toBe(201);
-  const bindingId = (applied.json as { id: string }).id;
-  const { order_no } = await database.tables
-    .selectFrom('payment_card_bindings')
-    .select('order_no')
-    .where('id', '=', bindingId)
-    .executeTakeFirstOrThrow();
-  const sms = (await fixture.client.admin('GET', `/admin/sms?orderNo=${order_no}`)).json as {
-    smsCode: string;
-  };
-  const confirmed = await http(
-    server.baseUrl,
-    'POST',
-    `/api/v1/borrower/card-bindings/${bindingId}/confirm`,
-    {
-      body: { smsCode: sms.smsCode },
-      headers: { ...who.borrower.headers, ...key() },
-    },
-  );
-  expect(confirmed.status).toBe(200);
-  return (confirmed.json as { agreement: { id: string } }).agreement.id;
-}
+const bindCard = (who: { borrower: { headers: Record<string, string> }; cardId: string }) =>
+  bindCardThroughChannel(server, database, fixture, who);
 
 async function kycOver(who: { borrower: { headers: Record<string, string> }; customerId: string }) {
   const profile = await http(server.baseUrl, 'GET', `/api/v1/borrower/customers/${who.customerId}`, {

@@ -11,11 +11,12 @@ import { queryDue } from '../../src/modules/payments/queries.ts';
 import { submitDue } from '../../src/modules/payments/submission.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Services } from '../../src/platform/services.ts';
-import { eventually, freePort, merchantNo, rule, secret, useSim } from '../channel-sim/support.ts';
+import { eventually, merchantNo, rule, secret, useSim } from '../channel-sim/support.ts';
 import { acceptConsent } from '../customers/support.ts';
 import { randomPhone, signInBorrower } from '../iam/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, startTestServer, type TestServer } from '../support/server.ts';
+import { http, type TestServer } from '../support/server.ts';
+import { startServerBesideSim } from './support.ts';
 
 // Payments end to end: Fenqi's real HTTP server and the simulated channel as its own process,
 // talking over HTTP in both directions with signed requests and callbacks. The submit and query
@@ -29,19 +30,7 @@ let payoutsSent = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const port = await freePort();
-  server = await startTestServer(database, {
-    accessControl: 'iam',
-    port,
-    env: {
-      SIM_CHANNEL_URL: fixture.sim.url,
-      SIM_MERCHANT_NO: merchantNo,
-      SIM_MERCHANT_SECRET: secret,
-      PAYMENT_CALLBACK_BASE_URL: `http://127.0.0.1:${port}`,
-      PAYMENT_CHANNEL_TIMEOUT_MS: '5000',
-      LOG_LEVEL: 'warn',
-    },
-  });
+  server = await startServerBesideSim(database, fixture);
   services = { config: server.config, db: database.db, logger: createLogger(server.config) };
   // Every payout request that leaves Fenqi is counted: "never paid twice" is about requests.
   const channel = configuredChannels(server.config).get('simulated')?.channel as PaymentChannel;

@@ -5,11 +5,12 @@ import { cardAgreementsConsumer } from '../../src/modules/customers/kyc.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { deliverToConsumers, syncSubscriptions } from '../../src/platform/outbox/dispatcher.ts';
 import type { Services } from '../../src/platform/services.ts';
-import { freePort, merchantNo, secret, useSim } from '../channel-sim/support.ts';
+import { useSim } from '../channel-sim/support.ts';
 import { acceptConsent } from '../customers/support.ts';
 import { randomPhone, signInBorrower } from '../iam/support.ts';
+import { bindCardThroughChannel, startServerBesideSim } from '../payments/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http, startTestServer, type TestServer } from '../support/server.ts';
+import { http, type TestServer } from '../support/server.ts';
 import { idNumberBornOn, publishPolicy, riskStaff, testPolicy } from './support.ts';
 
 // The whole onboarding path of one borrower, over HTTP, with the channel simulator as its own
@@ -26,18 +27,7 @@ const consumers = new Map([[cardAgreementsConsumer.name, cardAgreementsConsumer]
 beforeAll(async () => {
   database = await createTestDatabase();
   await syncSubscriptions(database.db, [cardAgreementsConsumer], false);
-  const port = await freePort();
-  server = await startTestServer(database, {
-    accessControl: 'iam',
-    port,
-    env: {
-      SIM_CHANNEL_URL: fixture.sim.url,
-      SIM_MERCHANT_NO: merchantNo,
-      SIM_MERCHANT_SECRET: secret,
-      PAYMENT_CALLBACK_BASE_URL: `http://127.0.0.1:${port}`,
-      LOG_LEVEL: 'warn',
-    },
-  });
+  server = await startServerBesideSim(database, fixture);
   services = { config: server.config, db: database.db, logger: createLogger(server.config) };
 }, 60_000);
 
@@ -71,30 +61,7 @@ describe('onboarding to a credit line', () => {
       headers: write(borrower.headers),
     });
     const cardId = (card.json as { id: string }).id;
-    const applied = await http(server.baseUrl, 'POST', '/api/v1/borrower/card-bindings', {
-      body: { cardId },
-      headers: write(borrower.headers),
-    });
-    expect(applied.status, applied.text).toBe(201);
-    const bindingId = (applied.json as { id: string }).id;
-    const { order_no } = await database.tables
-      .selectFrom('payment_card_bindings')
-      .select('order_no')
-      .where('id', '=', bindingId)
-      .executeTakeFirstOrThrow();
-    const sms = (await fixture.client.admin('GET', `/admin/sms?orderNo=${order_no}`)).json as {
-      smsCode: string;
-    };
-    const confirmed = await http(
-      server.baseUrl,
-      'POST',
-      `/api/v1/borrower/card-bindings/${bindingId}/confirm`,
-      {
-        body: { smsCode: sms.smsCode },
-        headers: write(borrower.headers),
-      },
-    );
-    expect(confirmed.status, confirmed.text).toBe(200);
+    await bindCardThroughChannel(server, database, fixture, { borrower, cardId });
     expect(await deliverToConsumers({ services, consumers })).toBe(1);
     const profile = await http(server.baseUrl, 'GET', `/api/v1/borrower/customers/${customerId}`, {
       headers: borrower.headers,
