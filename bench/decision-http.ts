@@ -20,7 +20,7 @@ import { loadConfig } from '../packages/server/src/platform/config.ts';
 import { createDb, createPool } from '../packages/server/src/platform/db.ts';
 import { scratchDatabase } from './support/database.ts';
 
-const rates = (process.env.BENCH_HTTP_RATES ?? '25,50,100,150,200').split(',').map(Number);
+const rates = (process.env.BENCH_HTTP_RATES ?? '10,20,30,40,50,75,100').split(',').map(Number);
 const secondsPerRate = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
 const borrowers = Number(process.env.BENCH_HTTP_BORROWERS ?? 300);
 const p99Aim = 50;
@@ -268,6 +268,7 @@ export async function measureApplyEndpoint(): Promise<string> {
       const total = rate * secondsPerRate;
       const latencies: number[] = [];
       let failed = 0;
+      const failures = new Map<number, number>();
       const started = performance.now();
       const inFlight: Promise<void>[] = [];
       for (let i = 0; i < total; i += 1) {
@@ -284,7 +285,10 @@ export async function measureApplyEndpoint(): Promise<string> {
           ).then(async (response) => {
             await response.text();
             if (response.status === 201) latencies.push(performance.now() - due);
-            else failed += 1;
+            else {
+              failed += 1;
+              failures.set(response.status, (failures.get(response.status) ?? 0) + 1);
+            }
           }),
         );
       }
@@ -294,7 +298,9 @@ export async function measureApplyEndpoint(): Promise<string> {
       const p99 = percentile(sorted, 99);
       if (p99 <= p99Aim && failed === 0) best = rate;
       lines.push(
-        `  offered ${String(rate).padStart(4)}/s for ${secondsPerRate} s: ${sorted.length} decided, ${failed} failed, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
+        `  offered ${String(rate).padStart(4)}/s for ${secondsPerRate} s: ${sorted.length} decided, ${failed} failed${
+          failed === 0 ? '' : ` (${[...failures].map(([status, n]) => `${n} × ${status}`).join(', ')})`
+        }, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
       );
     }
     const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM risk_decisions`.execute(db);
