@@ -202,6 +202,16 @@ async function main(): Promise<void> {
       db,
     );
     const figures = span.rows[0];
+    // Where an order's time goes: waiting for the submit loop, the channel's answer, its callback.
+    const phases = await sql<{ claim: number; answer: number; callback: number }>`
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (s.at - o.created_at)) * 1000) AS claim,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (p.at - s.at)) * 1000) AS answer,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (d.at - coalesce(p.at, s.at))) * 1000) AS callback
+      FROM payment_orders o
+      JOIN payment_order_transitions s ON s.order_id = o.id AND s.to_state = 'submitted'
+      LEFT JOIN payment_order_transitions p ON p.order_id = o.id AND p.to_state = 'processing'
+      JOIN payment_order_transitions d ON d.order_id = o.id AND d.to_state = 'succeeded'`.execute(db);
+    const phase = phases.rows[0];
     process.stdout.write(
       [
         base,
@@ -212,6 +222,7 @@ async function main(): Promise<void> {
           Number(figures?.s ?? Number.NaN),
         ),
         `orders created in ${offered.toFixed(1)} s; events written ${figures?.events}, settlement entries ${figures?.entries}`,
+        `median phases: created → submitted ${Number(phase?.claim).toFixed(0)} ms, submitted → processing ${Number(phase?.answer).toFixed(0)} ms, → succeeded ${Number(phase?.callback).toFixed(0)} ms`,
         '',
       ].join('\n'),
     );
