@@ -11,6 +11,31 @@ import * as service from './service.ts';
 // at POST /api/v1/approvals/{id}/approve. Grants, reservations and restores have no route: the
 // risk, origination and servicing modules call the service in their own transactions.
 
+/** Freeze, unfreeze and close share a shape: a staff user, a reason, the line as it now is. */
+function statusChangeRoute(
+  verb: 'freeze' | 'unfreeze' | 'close',
+  change: typeof service.freezeLine,
+  text: { summary: string; description?: string },
+) {
+  return commandRoute({
+    method: 'POST',
+    url: `/api/v1/credit-lines/:lineId/${verb}`,
+    permission: 'credit:manage',
+    ...text,
+    tags: ['credit'],
+    schema: { params: s.lineParams, body: s.statusChangeBody, response: { 200: s.creditLineView } },
+    handler: async ({ trx, caller, params, body, request, services }) => ({
+      status: 200,
+      body: await change(trx, services.config, {
+        lineId: params.lineId,
+        reason: body.reason,
+        actor: { kind: 'staff', id: staffOf(caller).userId },
+        origin: originOf(request),
+      }),
+    }),
+  });
+}
+
 export const creditRoutes = [
   queryRoute({
     method: 'GET',
@@ -49,60 +74,16 @@ export const creditRoutes = [
       body: await service.lineWithHistory(db, params.lineId, query),
     }),
   }),
-  commandRoute({
-    method: 'POST',
-    url: '/api/v1/credit-lines/:lineId/freeze',
-    permission: 'credit:manage',
+  statusChangeRoute('freeze', service.freezeLine, {
     summary: 'Freeze an active line: nothing new can be reserved on it',
     description:
       'What orders already hold stays held and can still be used. The line keeps counting towards the exposure with its limit.',
-    tags: ['credit'],
-    schema: { params: s.lineParams, body: s.statusChangeBody, response: { 200: s.creditLineView } },
-    handler: async ({ trx, caller, params, body, request, services }) => ({
-      status: 200,
-      body: await service.freezeLine(trx, services.config, {
-        lineId: params.lineId,
-        reason: body.reason,
-        actor: { kind: 'staff', id: staffOf(caller).userId },
-        origin: originOf(request),
-      }),
-    }),
   }),
-  commandRoute({
-    method: 'POST',
-    url: '/api/v1/credit-lines/:lineId/unfreeze',
-    permission: 'credit:manage',
-    summary: 'Unfreeze a frozen line',
-    tags: ['credit'],
-    schema: { params: s.lineParams, body: s.statusChangeBody, response: { 200: s.creditLineView } },
-    handler: async ({ trx, caller, params, body, request, services }) => ({
-      status: 200,
-      body: await service.unfreezeLine(trx, services.config, {
-        lineId: params.lineId,
-        reason: body.reason,
-        actor: { kind: 'staff', id: staffOf(caller).userId },
-        origin: originOf(request),
-      }),
-    }),
-  }),
-  commandRoute({
-    method: 'POST',
-    url: '/api/v1/credit-lines/:lineId/close',
-    permission: 'credit:manage',
+  statusChangeRoute('unfreeze', service.unfreezeLine, { summary: 'Unfreeze a frozen line' }),
+  statusChangeRoute('close', service.closeLine, {
     summary: 'Close a line for good',
     description:
       'Refused while an order holds a reservation on it (credit_line_has_reservations). Loans drawn from it run on; it then counts towards the exposure only with what is owed on it.',
-    tags: ['credit'],
-    schema: { params: s.lineParams, body: s.statusChangeBody, response: { 200: s.creditLineView } },
-    handler: async ({ trx, caller, params, body, request, services }) => ({
-      status: 200,
-      body: await service.closeLine(trx, services.config, {
-        lineId: params.lineId,
-        reason: body.reason,
-        actor: { kind: 'staff', id: staffOf(caller).userId },
-        origin: originOf(request),
-      }),
-    }),
   }),
   commandRoute({
     method: 'POST',
