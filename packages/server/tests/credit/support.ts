@@ -6,6 +6,9 @@ import type { CreditTables } from '../../src/modules/credit/tables.ts';
 import { getBusinessDate } from '../../src/platform/business-date.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { DB, Tx } from '../../src/platform/db.ts';
+import { type Failure, failure } from '../support/failure.ts';
+
+export { type Failure, failure };
 
 // Factories and assertions for credit tests. Customers are plain ids to the credit module (the
 // risk module checked them before granting), so a service test makes up its own.
@@ -50,31 +53,6 @@ export async function grant(db: DB, config: Config, input: Partial<GrantInput> =
 /** Runs a function in a transaction of its own. */
 export function inTx<T>(db: DB, work: (trx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(work);
-}
-
-export type Failure = { code: string; detail: string; errors?: unknown; extensions?: unknown };
-
-/** Runs a function expected to throw an AppError and returns its public fields. */
-export async function failure(work: () => Promise<unknown>): Promise<Failure> {
-  try {
-    await work();
-  } catch (error) {
-    const e = error as {
-      name?: string;
-      code?: string;
-      detail?: string;
-      errors?: unknown;
-      extensions?: unknown;
-    };
-    if (e.name !== 'AppError') throw error;
-    return {
-      code: e.code ?? '',
-      detail: e.detail ?? '',
-      ...(e.errors === undefined ? {} : { errors: e.errors }),
-      ...(e.extensions === undefined ? {} : { extensions: e.extensions }),
-    };
-  }
-  throw new Error('expected a failure');
 }
 
 /** Rows in every table a credit operation may write to (its own, the outbox, audit, approvals). */

@@ -58,27 +58,4 @@ export async function sumOfLines(db: DB, code: string, currency = 'CNY', asOf?: 
   return BigInt(result.rows[0]?.net ?? '0');
 }
 
-/** Runs a problem-throwing function and returns the AppError's public fields. */
-export async function failure(
-  work: () => Promise<unknown>,
-): Promise<{ code: string; detail: string; errors?: unknown; extensions?: unknown }> {
-  try {
-    await work();
-  } catch (error) {
-    const e = error as {
-      code?: string;
-      detail?: string;
-      errors?: unknown;
-      extensions?: unknown;
-      name?: string;
-    };
-    if (e.name !== 'AppError') throw error;
-    return {
-      code: e.code ?? '',
-      detail: e.detail ?? '',
-      ...(e.errors === undefined ? {} : { errors: e.errors }),
-      ...(e.extensions === undefined ? {} : { extensions: e.extensions }),
-    };
-  }
-  throw new Error('expected a failure');
-}
+export { type Failure, failure } from '../support/failure.ts';
