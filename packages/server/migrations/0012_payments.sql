@@ -208,3 +208,15 @@ CREATE TABLE payment_exceptions (
   CHECK ((resolution = 'ledger_adjustment') = (adjustment_entry_id IS NOT NULL))
 );
 CREATE INDEX payment_exceptions_open ON payment_exceptions (raised_at) WHERE status = 'open';
+
+DO $$
+BEGIN
+  ASSERT (SELECT attstorage FROM pg_attribute
+          WHERE attrelid = 'payment_statements'::regclass AND attname = 'file_gzip') = 'e',
+    'statement files are stored as they arrive (already gzipped), not compressed again';
+  ASSERT (SELECT count(*) FROM pg_constraint
+          WHERE conrelid = 'payment_orders'::regclass AND contype = 'u') >= 1,
+    'payment order numbers are unique';
+  ASSERT (SELECT indisunique FROM pg_index WHERE indexrelid = 'payment_orders_one_live_per_source'::regclass),
+    'one live payment order per source';
+END $$;

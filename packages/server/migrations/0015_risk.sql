@@ -99,3 +99,12 @@ CREATE TABLE risk_reviews (
   CHECK ((status = 'decided') = (decided_at IS NOT NULL))
 );
 CREATE INDEX risk_reviews_queue ON risk_reviews (opened_at) WHERE status <> 'decided';
+
+DO $$
+BEGIN
+  ASSERT (SELECT indisunique FROM pg_index WHERE indexrelid = 'risk_decisions_one_assigned'::regclass),
+    'one assigned decision per application';
+  ASSERT (SELECT count(*) FROM pg_constraint WHERE conrelid = 'risk_assignment'::regclass AND contype = 'c') >= 4,
+    'the assignment row is checked (singleton, share, challenger ≠ champion, no share without challenger)';
+  ASSERT NOT EXISTS (SELECT 1 FROM risk_assignment), 'no policy decides before one is published';
+END $$;
