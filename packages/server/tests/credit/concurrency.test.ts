@@ -1,26 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lockExposure, reserve } from '../../src/modules/credit/service.ts';
-import type { Config } from '../../src/platform/config.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { creditConfig, creditTables, grant, inTx } from './support.ts';
+import { creditTables, grant, inTx, useCreditDatabase } from './support.ts';
 
 // The per-person cap under concurrency (issue 15 acceptance): 20 grants or 20 reservations of one
 // person, each in its own transaction on its own connection, all at once. The cap holds to the
 // fen, every refusal is the catalogued problem, and nothing else fails.
 
-let database: TestDatabase;
-let config: Config;
+const { database, config } = useCreditDatabase();
 const cap = 20_000_000n;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  config = creditConfig();
-});
-
-afterAll(async () => {
-  await database?.drop();
-});
 
 type Outcome<T> = { ok: true; value: T; amount: bigint } | { ok: false; code: string; amount: bigint };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, localDate } from '@fenqi/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   closeLine,
   expireLines,
@@ -10,25 +10,16 @@ import {
   useReservation,
 } from '../../src/modules/credit/service.ts';
 import { advanceBusinessDate, getBusinessDate } from '../../src/platform/business-date.ts';
-import type { Config } from '../../src/platform/config.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { creditConfig, creditTables, eventsOf, grant, inTx, refused, rowCounts } from './support.ts';
+import { creditTables, eventsOf, grant, inTx, refused, rowCounts, useCreditDatabase } from './support.ts';
 
 // Expiry, as close of business will run it: one set-based sweep of the lines whose last drawing
 // date has passed. This file has its own database, so the sweep meets only the lines made here.
 
-let database: TestDatabase;
-let config: Config;
+const { database, config } = useCreditDatabase();
 let today: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  config = creditConfig();
   today = await getBusinessDate(database.db);
-});
-
-afterAll(async () => {
-  await database?.drop();
 });
 
 const staff = { kind: 'staff' as const, id: randomUUID() };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, localDate } from '@fenqi/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   closeLine,
   freezeLine,
@@ -11,25 +11,25 @@ import {
   useReservation,
 } from '../../src/modules/credit/service.ts';
 import { getBusinessDate } from '../../src/platform/business-date.ts';
-import type { Config } from '../../src/platform/config.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { creditConfig, creditTables, eventsOf, grant, inTx, refused, rowCounts } from './support.ts';
+import {
+  creditConfig,
+  creditTables,
+  eventsOf,
+  grant,
+  inTx,
+  refused,
+  rowCounts,
+  useCreditDatabase,
+} from './support.ts';
 
 // The credit service, called as the risk, origination and servicing modules will call it: grants
 // under the cap, reservations and their settlement, restores, and every refusal writing nothing.
 
-let database: TestDatabase;
-let config: Config;
+const { database, config } = useCreditDatabase();
 let today: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  config = creditConfig();
   today = await getBusinessDate(database.db);
-});
-
-afterAll(async () => {
-  await database?.drop();
 });
 
 const staff = () => ({ kind: 'staff' as const, id: randomUUID() });

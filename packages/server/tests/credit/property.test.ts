@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, localDate } from '@fenqi/core';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   adjustLimit,
   closeLine,
@@ -14,9 +14,7 @@ import {
   useReservation,
 } from '../../src/modules/credit/service.ts';
 import { getBusinessDate } from '../../src/platform/business-date.ts';
-import type { Config } from '../../src/platform/config.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { creditConfig, creditTables, failure, grant, inTx } from './support.ts';
+import { creditTables, failure, grant, inTx, useCreditDatabase } from './support.ts';
 
 // A model oracle: random sequences of every operation on one line (reservations and their
 // settlement, replays of earlier sources, restores, freezes, closes, limit adjustments under the
@@ -24,19 +22,12 @@ import { creditConfig, creditTables, failure, grant, inTx } from './support.ts';
 // step the outcome (success or the catalogued code) and every balance must be what the model says,
 // the history must have grown by exactly the changes made, and its last row must hold the balances.
 
-let database: TestDatabase;
-let config: Config;
+const { database, config } = useCreditDatabase();
 let today: string;
 const cap = 20_000_000n;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  config = creditConfig();
   today = await getBusinessDate(database.db);
-});
-
-afterAll(async () => {
-  await database?.drop();
 });
 
 type Status = 'active' | 'frozen' | 'closed' | 'expired';

@@ -1,11 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { addDays, localDate } from '@fenqi/core';
 import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
 import { type GrantInput, grantLine } from '../../src/modules/credit/service.ts';
 import type { CreditTables } from '../../src/modules/credit/tables.ts';
 import { getBusinessDate } from '../../src/platform/business-date.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { DB, Tx } from '../../src/platform/db.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { type Failure, failure } from '../support/failure.ts';
 
 export { type Failure, failure };
@@ -16,6 +18,23 @@ export { type Failure, failure };
 const key = () => randomBytes(32).toString('base64');
 
 /** A configuration for service tests (keys of their own; the cap as given, else the default). */
+/**
+ * A test file's own database and a credit configuration, made before its tests and dropped after
+ * them; the objects are filled in by the hook, so read them inside tests and hooks.
+ */
+export function useCreditDatabase(): { database: TestDatabase; config: Config } {
+  const database = {} as TestDatabase;
+  const config = {} as Config;
+  beforeAll(async () => {
+    Object.assign(database, await createTestDatabase());
+    Object.assign(config, creditConfig());
+  });
+  afterAll(async () => {
+    await database.drop?.();
+  });
+  return { database, config };
+}
+
 export function creditConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     FENQI_MASTER_KEYS: `test1:${key()}`,

@@ -5,8 +5,9 @@ import {
   getBusinessDate,
   setInitialBusinessDate,
 } from '../../src/platform/business-date.ts';
-import { createStaff, signIn } from '../iam/support.ts';
-import { http, useTestServer } from '../support/server.ts';
+import type { signIn } from '../iam/support.ts';
+import { useTestServer } from '../support/server.ts';
+import { makerAndChecker, staffCalls } from './support.ts';
 
 // Time on the blacklist is the business date: an entry applies from the day it was approved, up to
 // the day before its expiry date, and not from the day its removal was approved. The file's
@@ -20,27 +21,10 @@ const { database, server } = useTestServer({
 type Credentials = Awaited<ReturnType<typeof signIn>>;
 type Entry = { id: string; status: string; addApprovalId: string; removalApprovalId: string | null };
 
-const post = (who: Credentials, path: string, body: unknown = {}) =>
-  http(server.baseUrl, 'POST', path, {
-    body,
-    headers: { ...who.headers(), 'idempotency-key': crypto.randomUUID() },
-  });
-const get = (who: Credentials, path: string) =>
-  http(server.baseUrl, 'GET', path, { headers: who.headers(false) });
+// The server object is filled in by useTestServer's hook; the calls read its address when made.
+const { post, get } = staffCalls(server);
 
-async function sessions() {
-  const maker = await signIn(
-    database.db,
-    server.config,
-    await createStaff(database.db, server.config, ['risk_analyst']),
-  );
-  const checker = await signIn(
-    database.db,
-    server.config,
-    await createStaff(database.db, server.config, ['approver']),
-  );
-  return { maker, checker };
-}
+const sessions = () => makerAndChecker(database.db, server.config);
 
 async function listApproved(
   maker: Credentials,

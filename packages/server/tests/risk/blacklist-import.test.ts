@@ -1,10 +1,11 @@
-import { luhnValid, residentIdCheckCharacter } from '@fenqi/core';
+import { residentIdCheckCharacter } from '@fenqi/core';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { blacklistHits } from '../../src/modules/risk/blacklist/index.ts';
 import { setInitialBusinessDate } from '../../src/platform/business-date.ts';
-import { createStaff, signIn } from '../iam/support.ts';
+import type { signIn } from '../iam/support.ts';
 import { http, useTestServer } from '../support/server.ts';
+import { makerAndChecker, staffCalls, withLuhn } from './support.ts';
 
 // Bulk import: a CSV file checked row by row, reported line by line, imported all or nothing under
 // one approval request whose approval activates every entry at once. Business date 2026-06-15.
@@ -19,36 +20,14 @@ type Import = { id: string; entryCount: number; approvalRequestId: string };
 type Entry = { id: string; kind: string; status: string; source: string; importId: string | null };
 
 const header = 'kind,value,reason,expires_on,note';
-const post = (who: Credentials, path: string, body: unknown = {}) =>
-  http(server.baseUrl, 'POST', path, {
-    body,
-    headers: { ...who.headers(), 'idempotency-key': crypto.randomUUID() },
-  });
-const get = (who: Credentials, path: string) =>
-  http(server.baseUrl, 'GET', path, { headers: who.headers(false) });
+// The server object is filled in by useTestServer's hook; the calls read its address when made.
+const { post, get } = staffCalls(server);
 const importFile = (who: Credentials, csv: string, note?: string) =>
   post(who, '/api/v1/risk/blacklist/imports', note === undefined ? { csv } : { csv, note });
 
-async function sessions() {
-  const maker = await signIn(
-    database.db,
-    server.config,
-    await createStaff(database.db, server.config, ['risk_analyst']),
-  );
-  const checker = await signIn(
-    database.db,
-    server.config,
-    await createStaff(database.db, server.config, ['approver']),
-  );
-  return { maker, checker };
-}
+const sessions = () => makerAndChecker(database.db, server.config);
 
 const idNumber = (first17: string) => `${first17}${residentIdCheckCharacter(first17)}`;
-function withLuhn(payload: string): string {
-  for (let digit = 0; digit <= 9; digit += 1)
-    if (luhnValid(`${payload}${digit}`)) return `${payload}${digit}`;
-  throw new Error('no Luhn digit');
-}
 
 async function rowCounts() {
   const result = await sql<Record<string, bigint>>`

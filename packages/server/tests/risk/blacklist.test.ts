@@ -1,11 +1,12 @@
-import { luhnValid, residentIdCheckCharacter } from '@fenqi/core';
+import { residentIdCheckCharacter } from '@fenqi/core';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { blacklistHits, blacklistHitsByIndex } from '../../src/modules/risk/blacklist/index.ts';
 import { getBusinessDate } from '../../src/platform/business-date.ts';
 import { blindIndex } from '../../src/platform/crypto/blind-index.ts';
 import { auditActions, createStaff, signIn } from '../iam/support.ts';
-import { type HttpResult, http, useTestServer } from '../support/server.ts';
+import { type HttpResult, useTestServer } from '../support/server.ts';
+import { staffCalls, withLuhn } from './support.ts';
 
 // The blacklist over HTTP with IAM: maker-checker for adding and removing, what blacklistHits
 // matches, refusals that write nothing, and races for one value.
@@ -14,13 +15,8 @@ const { database, server } = useTestServer({ accessControl: 'iam' });
 
 type Credentials = Awaited<ReturnType<typeof signIn>>;
 
-const post = (who: Credentials, path: string, body: unknown = {}) =>
-  http(server.baseUrl, 'POST', path, {
-    body,
-    headers: { ...who.headers(), 'idempotency-key': crypto.randomUUID() },
-  });
-const get = (who: Credentials, path: string) =>
-  http(server.baseUrl, 'GET', path, { headers: who.headers(false) });
+// The server object is filled in by useTestServer's hook; the calls read its address when made.
+const { post, get } = staffCalls(server);
 
 async function staff(roles: string[]) {
   const user = await createStaff(database.db, server.config, roles);
@@ -39,10 +35,7 @@ function phone(): string {
 }
 function card(): string {
   sequence += 1;
-  const payload = `622202${String(sequence).padStart(12, '0')}`;
-  for (let digit = 0; digit <= 9; digit += 1)
-    if (luhnValid(`${payload}${digit}`)) return `${payload}${digit}`;
-  throw new Error('no Luhn digit');
+  return withLuhn(`622202${String(sequence).padStart(12, '0')}`);
 }
 
 type Entry = { id: string; status: string; addApprovalId: string; removalApprovalId: string | null };

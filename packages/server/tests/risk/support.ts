@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { residentIdCheckCharacter } from '@fenqi/core';
+import { luhnValid, residentIdCheckCharacter } from '@fenqi/core';
 import { expect } from 'vitest';
 import type { Config } from '../../src/platform/config.ts';
 import type { DB } from '../../src/platform/db.ts';
@@ -103,6 +103,29 @@ export function testPolicy(version = 1, changes: Record<string, unknown> = {}): 
     ],
     ...changes,
   };
+}
+
+/** A maker (risk_analyst) and a checker (approver), signed in: the blacklist tests' names for riskStaff. */
+export async function makerAndChecker(db: DB, config: Config) {
+  const { analyst, approver } = await riskStaff(db, config);
+  return { maker: analyst, checker: approver };
+}
+
+/** POST with an Idempotency-Key and GET, as a signed-in staff user. */
+export function staffCalls(server: TestServer) {
+  return {
+    post: (who: StaffCredentials, path: string, body: unknown = {}) =>
+      http(server.baseUrl, 'POST', path, { body, headers: write(who) }),
+    get: (who: StaffCredentials, path: string) =>
+      http(server.baseUrl, 'GET', path, { headers: who.headers(false) }),
+  };
+}
+
+/** The payload completed with the digit that makes it pass Luhn. */
+export function withLuhn(payload: string): string {
+  for (let digit = 0; digit <= 9; digit += 1)
+    if (luhnValid(`${payload}${digit}`)) return `${payload}${digit}`;
+  throw new Error('no Luhn digit');
 }
 
 export const write = (credentials: StaffCredentials) => ({

@@ -96,11 +96,11 @@ async function applyCardEvent(trx: Tx, event: OutboxEvent): Promise<void> {
   const agreement = { customerId: payload.customerId, cardId: payload.cardId, channel: payload.channel, at };
   if (event.type === 'payments.card-bound') {
     const bound = cardBound.parse(event.data);
-    await store.recordAgreementBound(trx, { ...agreement, agreementId: bound.agreementId });
+    await store.recordAgreement(trx, { ...agreement, agreementId: bound.agreementId }, 'bound');
     if (bound.replacedAgreementId !== null)
-      await store.recordAgreementVoid(trx, { ...agreement, agreementId: bound.replacedAgreementId });
+      await store.recordAgreement(trx, { ...agreement, agreementId: bound.replacedAgreementId }, 'void');
   } else {
-    await store.recordAgreementVoid(trx, { ...agreement, agreementId: payload.agreementId });
+    await store.recordAgreement(trx, { ...agreement, agreementId: payload.agreementId }, 'void');
   }
   await store.refreshCardBound(trx, payload.customerId, at);
 }

@@ -171,11 +171,17 @@ export async function markEventConsumed(trx: CustomersTx, eventId: string, type:
   return row !== undefined;
 }
 
-/** An agreement payments bound: active unless it was already heard of as void (events come in any order). */
-export async function recordAgreementBound(
+/**
+ * What payments said of an agreement: it was bound, or it ended (replaced by a new binding, or
+ * unbound). Events come in any order, so each fact fills its own time once and never undoes the
+ * other: a void first heard of is not revived by a late binding, and the first end recorded stays.
+ */
+export async function recordAgreement(
   trx: CustomersTx,
   agreement: { agreementId: string; customerId: string; cardId: string; channel: string; at: Date },
+  fact: 'bound' | 'void',
 ): Promise<void> {
+  const column = fact === 'bound' ? 'bound_at' : 'voided_at';
   await trx
     .insertInto('customer_card_agreements')
     .values({
@@ -183,35 +189,12 @@ export async function recordAgreementBound(
       customer_id: agreement.customerId,
       card_id: agreement.cardId,
       channel: agreement.channel,
-      bound_at: agreement.at,
-      voided_at: null,
-    })
-    .onConflict((oc) =>
-      oc
-        .column('agreement_id')
-        .doUpdateSet({ bound_at: sql<Date>`coalesce(customer_card_agreements.bound_at, excluded.bound_at)` }),
-    )
-    .execute();
-}
-
-/** An agreement that ended (replaced by a new binding, or unbound); the first end recorded stays. */
-export async function recordAgreementVoid(
-  trx: CustomersTx,
-  agreement: { agreementId: string; customerId: string; cardId: string; channel: string; at: Date },
-): Promise<void> {
-  await trx
-    .insertInto('customer_card_agreements')
-    .values({
-      agreement_id: agreement.agreementId,
-      customer_id: agreement.customerId,
-      card_id: agreement.cardId,
-      channel: agreement.channel,
-      bound_at: null,
-      voided_at: agreement.at,
+      bound_at: fact === 'bound' ? agreement.at : null,
+      voided_at: fact === 'void' ? agreement.at : null,
     })
     .onConflict((oc) =>
       oc.column('agreement_id').doUpdateSet({
-        voided_at: sql<Date>`coalesce(customer_card_agreements.voided_at, excluded.voided_at)`,
+        [column]: sql<Date>`coalesce(${sql.ref(`customer_card_agreements.${column}`)}, ${sql.ref(`excluded.${column}`)})`,
       }),
     )
     .execute();

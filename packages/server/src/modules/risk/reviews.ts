@@ -184,7 +184,7 @@ async function applyDecision(
   const db: RiskTx = trx;
   const application = await db
     .selectFrom('risk_applications')
-    .select(['customer_id', 'status'])
+    .select('customer_id')
     .where('id', '=', input.applicationId)
     .executeTakeFirstOrThrow();
   if (input.decision === 'reject') {

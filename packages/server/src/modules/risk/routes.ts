@@ -46,15 +46,13 @@ export const riskRoutes = [
     tags: ['risk'],
     schema: { body: s.applyBody, response: { 201: s.application } },
     // External data is bought before the transaction opens: no lock is held while a vendor answers.
-    prepare: async ({ db, caller }) =>
-      simulatedExternalData.fetch({ customerId: await borrowerCustomer(db, caller) }),
-    handler: async ({ trx, caller, body, prepared, services }) => ({
+    prepare: async ({ db, caller }) => {
+      const customerId = await borrowerCustomer(db, caller);
+      return { customerId, external: await simulatedExternalData.fetch({ customerId }) };
+    },
+    handler: async ({ trx, body, prepared, services }) => ({
       status: 201,
-      body: await submitApplication(trx, services.config, {
-        customerId: await borrowerCustomer(trx, caller),
-        deviceId: body.deviceId,
-        external: prepared,
-      }),
+      body: await submitApplication(trx, services.config, { ...prepared, deviceId: body.deviceId }),
     }),
   }),
   queryRoute({
