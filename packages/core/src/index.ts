@@ -54,6 +54,15 @@ export {
   parseLocalDate,
   toEpochDay,
 } from './date/local-date.ts';
+export type { QuotaCandidate } from './funding/quota-shares.ts';
+export { quotaSharesBp } from './funding/quota-shares.ts';
+export {
+  areSharesBp,
+  basisPointsTotal,
+  splitByShares,
+  splitByWeights,
+  splitComponents,
+} from './funding/split.ts';
 export type { BankCardCheck } from './identity/bank-card.ts';
 export { bankCardCheck, luhnValid } from './identity/bank-card.ts';
 export type {
@@ -69,8 +78,23 @@ export {
   residentIdCheckCharacter,
   residentIdFailures,
 } from './identity/resident-id.ts';
+export type { SocialCreditCodeCheck, SocialCreditCodeFailure } from './identity/social-credit-code.ts';
+export {
+  socialCreditCheckCharacter,
+  socialCreditCodeCharacters,
+  socialCreditCodeCheck,
+  socialCreditCodeFailures,
+} from './identity/social-credit-code.ts';
 export type { Issue, IssueCode, Result } from './issue.ts';
 export { issueCatalogue } from './issue.ts';
+export type { LoanEvent, LoanState, LoanTransition } from './loan/loan-state.ts';
+export {
+  isClosedLoanState,
+  loanEvents,
+  loanStates,
+  loanTransition,
+  outstandingLoanStates,
+} from './loan/loan-state.ts';
 export type { AmountParse } from './money/amount.ts';
 export { amountMinorMax, formatMinor, isDecimalString, parseAmount } from './money/amount.ts';
 export type { Currency } from './money/currency.ts';
@@ -122,6 +146,24 @@ export {
 } from './penalty/penalty-interest.ts';
 export type { Prepayment, PrepaymentMode, PrepaymentRequest } from './prepayment/prepay.ts';
 export { prepay, prepaymentModes } from './prepayment/prepay.ts';
+export type { ProductLoanRequest, ProductQuote } from './product/loan-terms.ts';
+export { productLoanTerms, quoteProduct } from './product/loan-terms.ts';
+export { parseProduct } from './product/parse-product.ts';
+export type {
+  PostingBasis,
+  PrepaymentDefinition,
+  Product,
+  ProductDefinition,
+  ProductFields,
+  ProductPrepayment,
+  ProductPrice,
+  ProductPriceDefinition,
+  UpfrontFee,
+  UpfrontFeeDefinition,
+} from './product/product.ts';
+export { postingBases, productPricesMax, productTermsMax } from './product/product.ts';
+export type { PublishCheckOptions } from './product/publish-check.ts';
+export { productPublishIssues, publishCheckStartDate } from './product/publish-check.ts';
 export type {
   AprRequest,
   AprResponse,
@@ -213,4 +255,6 @@ export {
   repaymentMethods,
   upfrontFeeModes,
 } from './schedule/terms.ts';
+export type { LoanTermsJson } from './schedule/terms-json.ts';
+export { loanTermsFromJson, loanTermsToJson } from './schedule/terms-json.ts';
 export { termCountMax, validateLoanTerms } from './schedule/validate.ts';
