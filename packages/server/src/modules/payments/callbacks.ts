@@ -99,6 +99,7 @@ export async function handleCallback(
     {
       txnId: notice.txnId,
       code: notice.code,
+      retryable: notice.retryable,
       message: notice.code === null ? null : `callback: ${notice.code}`,
       finishedAt: notice.finishedAt,
       channelStatus: notice.status.toUpperCase(),

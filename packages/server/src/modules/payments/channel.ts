@@ -33,6 +33,8 @@ export type QueryAnswer =
       status: 'succeeded' | 'failed' | 'processing' | 'bounced';
       amountMinor: bigint;
       code: string | null;
+      /** For a failure: whether the channel says a new order may succeed. */
+      retryable: boolean;
       finishedAt: Date | null;
     };
 
@@ -54,6 +56,8 @@ export type CallbackNotice = {
   status: 'succeeded' | 'failed' | 'processing' | 'bounced';
   amountMinor: bigint;
   code: string | null;
+  /** For a failure: whether the channel says a new order may succeed (its code's class). */
+  retryable: boolean;
   finishedAt: Date | null;
 };
 

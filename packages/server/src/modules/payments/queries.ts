@@ -51,6 +51,7 @@ async function applyQueryAnswer(
       {
         txnId: answer.txnId,
         code: answer.code,
+        retryable: answer.retryable,
         message: answer.code === null ? null : `query: ${answer.code}`,
         finishedAt: answer.finishedAt,
         channelStatus: answer.status.toUpperCase(),

@@ -277,6 +277,7 @@ export function createSimulatedChannel(options: SimulatedChannelOptions): Paymen
         status: statusOf[answer.status],
         amountMinor: BigInt(answer.amountFen),
         code: answer.code ?? null,
+        retryable: retryableCodes.has(answer.code ?? ''),
         finishedAt: toDate(answer.finishedAt),
       };
     },
@@ -330,6 +331,7 @@ export function createSimulatedChannel(options: SimulatedChannelOptions): Paymen
           status: statusOf[parsed.status],
           amountMinor: BigInt(parsed.amountFen),
           code: parsed.code ?? null,
+          retryable: retryableCodes.has(parsed.code ?? ''),
           finishedAt: toDate(parsed.finishedAt),
         },
       };
