@@ -3,9 +3,13 @@ import type { DB } from '../platform/db.ts';
 import type { PlatformTables } from '../platform/tables.ts';
 import type { CreditTables } from './credit/tables.ts';
 import type { CustomerTables } from './customers/tables.ts';
+import type { FundingTables } from './funding/tables.ts';
 import type { IamTables } from './iam/tables.ts';
 import type { LedgerTables } from './ledger/tables.ts';
+import type { LoanTables } from './loans/tables.ts';
+import type { MerchantTables } from './merchants/tables.ts';
 import type { PaymentTables } from './payments/tables.ts';
+import type { ProductTables } from './products/tables.ts';
 import type { BlacklistTables } from './risk/blacklist/tables.ts';
 import type { RiskTables } from './risk/tables.ts';
 
@@ -17,11 +21,15 @@ export interface Database
   extends PlatformTables,
     IamTables,
     CustomerTables,
+    FundingTables,
     CreditTables,
     LedgerTables,
+    LoanTables,
     PaymentTables,
+    ProductTables,
     RiskTables,
-    BlacklistTables {}
+    BlacklistTables,
+    MerchantTables {}
 
 /** Any connection seen with every table (the same connection; only the compile-time view differs). */
 export function wholeSchema(db: DB): Kysely<Database> {

@@ -7,10 +7,14 @@ import type { Services } from '../platform/services.ts';
 import { creditModule } from './credit/module.ts';
 import { customersModule } from './customers/module.ts';
 import { eventsModule } from './events/module.ts';
+import { fundingModule } from './funding/module.ts';
 import { createIam, type Iam } from './iam/module.ts';
 import { ledgerModule } from './ledger/module.ts';
+import { loansModule } from './loans/module.ts';
+import { merchantsModule } from './merchants/module.ts';
 import type { ContextModule } from './module.ts';
 import { paymentsModule } from './payments/module.ts';
+import { productsModule } from './products/module.ts';
 import { quotesModule } from './quotes/module.ts';
 import { riskModule } from './risk/module.ts';
 import { systemModule } from './system/module.ts';
@@ -47,6 +51,10 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     paymentsModule,
     creditModule,
     riskModule,
+    fundingModule,
+    productsModule,
+    merchantsModule,
+    loansModule,
     ...extra,
   ];
   const iam = createIam(contexts);
@@ -60,6 +68,10 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     paymentsModule,
     creditModule,
     riskModule,
+    fundingModule,
+    productsModule,
+    merchantsModule,
+    loansModule,
     ...extra,
   ];
   const consumers = new Map<string, EventConsumer>();

@@ -204,6 +204,22 @@ export const configSchema = z.object({
     })
     .pipe(z.bigint().min(1n, 'must be at least 0.01'))
     .default(20_000_000n),
+  // Loan products (docs/products.md): the all-in annualized cost (IRR, PBOC 2021 No. 3) above which no
+  // product may be published, as a fraction — 24 %, the line courts and regulators draw.
+  APR_CAP: z
+    .string()
+    .trim()
+    .regex(
+      /^(0\.\d{1,4}|1(\.0{1,4})?)$/,
+      'must be a fraction from 0.0001 to 1 with at most 4 decimals, such as 0.24',
+    )
+    .refine((value) => Number(value) > 0, 'must be above 0')
+    .default('0.24'),
+  // Origination (docs/loans.md): where a borrower checks out, how long an order stays open, and
+  // how many payout orders a loan may go through before it is cancelled.
+  CHECKOUT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ORDER_TTL_MINUTES: integer(5, 30 * 24 * 60).default(24 * 60),
+  DISBURSEMENT_ATTEMPTS_MAX: integer(1, 10).default(3),
   // Access control and data protection (IAM): docs/configuration.md, "Security"; docs/security.md.
   FENQI_MASTER_KEYS: z.string().trim().optional(),
   FENQI_BLIND_INDEX_KEY: z.string().trim().optional(),
@@ -357,6 +373,14 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
     credit: {
       /** The per-person exposure cap in fen (docs/credit.md, "The exposure cap"). */
       exposureCapMinor: c.CREDIT_EXPOSURE_CAP,
+    },
+    /** The publication IRR cap, a decimal fraction such as "0.24" (docs/products.md). */
+    aprCap: c.APR_CAP,
+    loans: {
+      /** The borrower's checkout page; the order's token is appended. */
+      checkoutBaseUrl: (c.CHECKOUT_BASE_URL ?? `http://127.0.0.1:${c.PORT}/h5/checkout`).replace(/\/+$/, ''),
+      orderTtlMinutes: c.ORDER_TTL_MINUTES,
+      disbursementAttemptsMax: c.DISBURSEMENT_ATTEMPTS_MAX,
     },
     production: security.production,
     secrets: security.secrets,

@@ -84,6 +84,30 @@ export const errorCatalogue = {
     title: 'The new limit is below what the line has used and reserved',
   },
   credit_restore_exceeds_used: { status: 422, title: 'The repayment is more than the line has outstanding' },
+  // Funding (issue 16, docs/funding.md).
+  funder_code_taken: { status: 409, title: 'A funder with this code already exists' },
+  funding_quota_below_used: { status: 409, title: 'The quota cannot go below what the funder’s loans use' },
+  funding_allocation_conflict: {
+    status: 409,
+    title: 'The loan was already allocated with other terms, or its allocation was released',
+  },
+  custody_account_conflict: {
+    status: 409,
+    title: 'The custody sub-account or its holder is already registered with other details',
+  },
+  custody_instruction_conflict: {
+    status: 409,
+    title: 'The custody instruction id was already recorded with other content',
+  },
+  funding_rule_invalid: { status: 422, title: 'The funding rule is not valid' },
+  funder_suspended: { status: 422, title: 'A funder of the product’s funding rule is suspended' },
+  funding_quota_exhausted: { status: 422, title: 'The funders’ remaining quota cannot fund the loan' },
+  funding_co_lender_share_too_low: {
+    status: 422,
+    title: 'A bank co-lender’s share of the loan is below the co-lending minimum',
+  },
+  funder_not_custodial: { status: 422, title: 'The funder’s money is not held at a custody bank' },
+  custody_insufficient_balance: { status: 422, title: 'The custody sub-account does not hold this much' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   uri_too_long: { status: 414, title: 'The request path is too long' },
   unsupported_media_type: { status: 415, title: 'The request body has an unsupported media type' },
@@ -170,6 +194,50 @@ export const errorCatalogue = {
     title: 'Only an active blacklist entry can be proposed for removal',
   },
   blacklist_import_invalid: { status: 422, title: 'The blacklist import has errors; nothing was imported' },
+  // Loan products (issue 16, docs/products.md)
+  product_invalid: { status: 422, title: 'The product definition is not valid' },
+  product_not_publishable: { status: 422, title: 'The product version breaks a publication rule' },
+  product_not_available: { status: 422, title: 'The product has no published version' },
+  product_version_not_draft: {
+    status: 409,
+    title: 'Only a draft product version can change or be published',
+  },
+  product_version_not_pending: {
+    status: 409,
+    title: 'The product version is not waiting for this publish request',
+  },
+  product_version_not_published: { status: 409, title: 'Only the published product version can be retired' },
+  product_publish_pending: { status: 409, title: 'Another version of the product is waiting for a checker' },
+  // Merchants (issue 16, docs/merchants.md)
+  social_credit_code_registered: {
+    status: 409,
+    title: 'A merchant with this unified social credit code is already registered',
+  },
+  merchant_status_conflict: {
+    status: 409,
+    title: 'The merchant cannot make this change in its current status',
+  },
+  merchant_not_active: { status: 409, title: 'The merchant is not active' },
+  // Origination (modules/loans, docs/loans.md).
+  merchant_order_conflict: {
+    status: 409,
+    title: 'The merchant order id was already used for an order with different content',
+  },
+  order_not_open: { status: 409, title: 'The order can no longer be accepted' },
+  order_not_cancellable: { status: 409, title: 'The order can no longer be cancelled' },
+  order_for_another_customer: { status: 403, title: 'The order was made for another customer' },
+  loan_state_conflict: { status: 409, title: 'The loan is not in a state that allows this' },
+  refund_not_possible: { status: 409, title: 'The loan cannot be refunded now' },
+  refund_conflict: { status: 409, title: 'The refund id was already used for a different amount' },
+  credit_line_required: { status: 422, title: 'There is no active credit line for this product' },
+  customer_profile_required: {
+    status: 409,
+    title: 'A customer profile (name and ID number) is needed first',
+  },
+  merchant_not_ready: {
+    status: 422,
+    title: 'The merchant needs a settlement account and a product before it can be activated',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -481,3 +481,46 @@ export async function blindIndexesOf(
     cardNumberIndexes: cards.map((card) => card.card_number_bidx),
   };
 }
+
+/**
+ * The borrower as a party to their loan contract: the full name (a contract names its parties),
+ * the ID number and phone masked as on every other page.
+ */
+export async function contractPartyOf(
+  db: DB | Tx,
+  config: Config,
+  customerId: string,
+): Promise<{ name: string; idNumberMasked: string; phoneMasked: string }> {
+  const row = await store.findCustomer(db, customerId);
+  if (!row) throw new AppError('not_found', `There is no customer ${customerId}.`);
+  const plain = await decryptCustomer(db, config, row);
+  return {
+    name: plain.name,
+    idNumberMasked: maskIdNumber(plain.idNumber),
+    phoneMasked: maskPhone(plain.phone),
+  };
+}
+
+/**
+ * One of the customer's cards as the payee of a cash drawdown: the holder's name and the number,
+ * decrypted for the payout order (which stores them encrypted again). Audited in the caller's
+ * transaction, so no number leaves without a row naming the loan it pays.
+ */
+export async function payoutCardOf(
+  trx: Tx,
+  config: Config,
+  input: { customerId: string; cardId: string; sourceRef: string },
+): Promise<{ accountName: string; accountNo: string; cardNumberMasked: string }> {
+  const customer = await store.findCustomer(trx, input.customerId);
+  const card = (await store.cardsOfCustomer(trx, input.customerId)).find((c) => c.id === input.cardId);
+  if (!customer || !card) throw new AppError('not_found', `There is no card ${input.cardId}.`);
+  const holder = await decryptCustomer(trx, config, customer);
+  const cardNumber = await decryptCard(trx, config, card);
+  await appendAudit(trx, config.secrets.auditKey, {
+    actor: { kind: 'system', id: 'loans' },
+    action: 'customers.card-number-sent',
+    subject: { type: 'bank-card', id: card.id },
+    details: { customerId: customer.id, sourceRef: input.sourceRef, fields: ['name', 'cardNumber'] },
+  });
+  return { accountName: holder.name, accountNo: cardNumber, cardNumberMasked: maskCardNumber(cardNumber) };
+}

@@ -44,10 +44,13 @@ export const defaultChannels: Readonly<Record<string, string>> = {
 
 const accrualEvents: Record<PostingEventType, EventRule> = {
   // A POS loan pays the merchant: the principal is owed to the merchant until settlement, and a
-  // merchant-subsidised (贴息) promotion is deducted from what the merchant receives.
+  // merchant-subsidised (贴息) promotion is deducted from what the merchant receives. An up-front
+  // fee is kept out of the payout too: it is income the day the loan is disbursed (on either
+  // basis: it was received, as a deduction, in cash).
   disbursement: {
     principal: { debit: '1301', credit: '2202' },
     merchantDiscount: { debit: '2202', credit: '6041' },
+    upfrontFee: { debit: '2202', credit: '6021' },
   },
   merchant_settlement: { amount: { debit: '2202', credit: channelRef } },
   repayment: {
@@ -73,6 +76,10 @@ const accrualEvents: Record<PostingEventType, EventRule> = {
     interest: { debit: '6011', credit: '1132' },
     fee: { debit: '6021', credit: '1133' },
     borrowerRefund: { debit: '2241', credit: channelRef },
+    // A loan undone in its cooling-off days: the discount and the up-front fee kept at
+    // disbursement are given back, so the merchant returns only what it was paid.
+    merchantDiscount: { debit: '6041', credit: channelRef },
+    upfrontFee: { debit: '6021', credit: channelRef },
   },
 };
 
@@ -96,6 +103,8 @@ const cashEvents: Record<PostingEventType, EventRule> = {
     interest: null,
     fee: null,
     borrowerRefund: { debit: '2241', credit: channelRef },
+    merchantDiscount: { debit: '6041', credit: channelRef },
+    upfrontFee: { debit: '6021', credit: channelRef },
   },
 };
 

@@ -1,7 +1,10 @@
-import type { DB } from '../../platform/db.ts';
+import type { DB, Tx } from '../../platform/db.ts';
 import type { JobDefinition } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
+import type { DateString } from '../../platform/tables.ts';
+import { requireAccount } from './accounts.ts';
 import { foldLedgerBalances } from './balances.ts';
+import * as store from './store.ts';
 import { describeDrift, verifyLedger } from './verify.ts';
 
 // The ledger's public service: every module posts through these functions, inside its own
@@ -62,6 +65,47 @@ export {
   type LedgerVerification,
   verifyLedger,
 } from './verify.ts';
+
+export type FunderMovement = {
+  loanId: string | null;
+  eventType: string;
+  /** The account code. */
+  code: string;
+  debitMinor: bigint;
+  creditMinor: bigint;
+};
+
+/**
+ * What the lines booked against one funder (the `funderId` dimension) put on the given accounts
+ * over business dates `from`…`to` (from the first day when `from` is absent), per loan, event type
+ * and account: a funder's statement and balances read from the ledger (docs/funding.md).
+ */
+export async function funderMovements(
+  db: DB | Tx,
+  input: {
+    funderId: string;
+    accounts: readonly string[];
+    currency?: string;
+    from?: DateString | undefined;
+    to: DateString;
+  },
+): Promise<FunderMovement[]> {
+  const currency = input.currency ?? 'CNY';
+  const accounts = await Promise.all(input.accounts.map((code) => requireAccount(db, code, currency)));
+  const rows = await store.funderMovements(db, {
+    funderId: input.funderId,
+    accountIds: accounts.map((account) => account.id),
+    from: input.from ?? null,
+    to: input.to,
+  });
+  return rows.map((row) => ({
+    loanId: row.loan_id,
+    eventType: row.event_type,
+    code: row.code,
+    debitMinor: row.debit_minor,
+    creditMinor: row.credit_minor,
+  }));
+}
 
 /**
  * Background jobs of the ledger (declared in ledger/module.ts, run by the worker): the fold every minute,

@@ -527,6 +527,43 @@ export async function statementLines(
   return result.rows;
 }
 
+export type FunderMovementRow = {
+  loan_id: string | null;
+  event_type: string;
+  code: string;
+  debit_minor: bigint;
+  credit_minor: bigint;
+};
+
+/**
+ * The lines booked against one funder (dimension funder_id) on the given accounts and business
+ * days, summed per loan, event type and account in one statement. It reads through the
+ * (account_id, business_date) index — the accounts name the index's leading column, so the cost is
+ * the days' lines on those accounts, not the journal — and filters the funder on them.
+ */
+export async function funderMovements(
+  db: LedgerDb,
+  input: { funderId: string; accountIds: readonly number[]; from: DateString | null; to: DateString },
+): Promise<FunderMovementRow[]> {
+  const result = await sql<Omit<FunderMovementRow, 'debit_minor' | 'credit_minor'> & Totals>`
+    SELECT l.loan_id, e.event_type, a.code,
+           coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'debit'), 0)::text AS debit_minor,
+           coalesce(sum(l.amount_minor) FILTER (WHERE l.side = 'credit'), 0)::text AS credit_minor
+    FROM ledger_lines l
+    JOIN ledger_entries e ON e.id = l.entry_id
+    JOIN ledger_accounts a ON a.id = l.account_id
+    WHERE l.account_id = ANY(${input.accountIds as number[]}::int4[])
+      AND l.business_date BETWEEN coalesce(${input.from}::date, '-infinity'::date) AND ${input.to}::date
+      AND l.funder_id = ${input.funderId}
+    GROUP BY l.loan_id, e.event_type, a.code
+    ORDER BY l.loan_id NULLS FIRST, a.code, e.event_type`.execute(db);
+  return result.rows.map((r) => ({
+    ...r,
+    debit_minor: minor(r.debit_minor),
+    credit_minor: minor(r.credit_minor),
+  }));
+}
+
 // ---- Folding ----
 
 export type FoldOutcome = { folded: boolean; accounts: number; lines: number };
