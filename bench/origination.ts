@@ -25,9 +25,9 @@ import { createDb, createPool, type DB } from '../packages/server/src/platform/d
 import { createStaff, type StaffCredentials, signIn } from '../packages/server/tests/iam/support.ts';
 import { scratchDatabase } from './support/database.ts';
 
-const rates = (process.env.BENCH_RATES ?? '5,10,20').split(',').map(Number);
+const rates = (process.env.BENCH_RATES ?? '5,10,20,30').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
-const borrowersCount = Number(process.env.BENCH_BORROWERS ?? 60);
+const borrowersCount = Number(process.env.BENCH_BORROWERS ?? 80);
 const orderAmountMinor = 300_000n; // 3,000.00: a 50,000.00 line takes 16 of them
 const fenqi = new URL('../packages/server/bin/fenqi.js', import.meta.url).pathname;
 const key = () => randomBytes(32).toString('base64');
@@ -417,22 +417,23 @@ async function main() {
     const perBorrower = 16;
     const capacity = seeded.borrowers.length * perBorrower;
     let used = 0;
-    const workFor = async (count: number) => {
-      if (used + count > capacity)
+    // Orders only quoted (the baseline) draw nothing on the lines.
+    const workFor = async (count: number, accepting = true) => {
+      if (accepting && used + count > capacity)
         throw new Error(`BENCH_BORROWERS=${borrowersCount} lines cannot take ${used + count} orders`);
       const tokens = await createOrders(base, seeded.client, count);
       const work = tokens.map((token, i) => ({
         token,
         borrower: seeded.borrowers[(used + i) % seeded.borrowers.length] as Record<string, string>,
       }));
-      used += count;
+      if (accepting) used += count;
       return work;
     };
     // A warm-up: the server's first contract loads the fonts.
     await run(base, 5, await workFor(5), true);
     for (const rate of rates) {
       const count = Math.round(rate * seconds);
-      const baseline = await run(base, rate, await workFor(count), false);
+      const baseline = await run(base, rate, await workFor(count, false), false);
       const phase = await run(base, rate, await workFor(count), true);
       console.log(
         `offered ${rate}/s for ${seconds}s: ${phase.done} accepted, ${phase.failed} failed, ${(phase.done / phase.seconds).toFixed(1)}/s achieved (load ${loadavg()[0]?.toFixed(2)})`,

@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { localDate, parseProduct, quoteProduct } from '@fenqi/core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { funderStatement, ownFundsFunderId } from '../../src/modules/funding/service.ts';
 import { getLoanBalance, getTrialBalance } from '../../src/modules/ledger/service.ts';
 import { getBusinessDate } from '../../src/platform/business-date.ts';
 import { eventually, rule, useSim } from '../channel-sim/support.ts';
+import { addFunder, setRule } from '../funding/support.ts';
 import { signedCall } from '../merchants/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import {
@@ -384,5 +386,64 @@ describe('disbursement faults', () => {
     expect(hooks).not.toContain('loans.loan-disbursed');
     expect(await trialBalanceDifference()).toEqual([0n]);
     await fixture.client.setRules([]);
+  });
+});
+
+describe('a co-funded loan', () => {
+  it('splits the principal 70/30 with a bank co-lender and carries each funder on every journal line', async () => {
+    const bank = await addFunder(database.db, world.server.config, {
+      kind: 'bank',
+      name: '合作银行 Partner Bank',
+    });
+    await setRule(database.db, world.server.config, 'pos-installment', {
+      kind: 'fixed',
+      funders: [
+        { funderId: ownFundsFunderId, shareBp: 7000 },
+        { funderId: bank.id, shareBp: 3000 },
+      ],
+    });
+    const borrower = await borrowerWithLine(world, database.db);
+    const merchant = await merchantWithWebhooks(world);
+    const made = await createOrder(world, merchant, 1_000_001n);
+    const accepted = await borrowerCall(
+      world,
+      borrower,
+      'POST',
+      `/api/v1/borrower/checkout/${made.checkoutToken}/accept`,
+      {
+        termCount: 6,
+      },
+    );
+    expect(accepted.status, accepted.text).toBe(201);
+    const loanId = (accepted.json as { loan: { id: string } }).loan.id;
+    await loanInState(world, loanId, 'active');
+    const detail = (await staffLoan(world, loanId)) as unknown as {
+      shares: { funderId: string; shareBp: number; principalMinor: string }[];
+    };
+    expect(detail.shares.map((share) => [share.funderId, share.shareBp, share.principalMinor])).toEqual([
+      [ownFundsFunderId, 7000, '700001'],
+      [bank.id, 3000, '300000'],
+    ]);
+    // Every line of the loan's entries names its funder; 1301 by funder is each share.
+    const lines = await sql<{ funder_id: string | null; principal: string }>`
+      SELECT l.funder_id, sum(CASE WHEN l.side = 'debit' THEN l.amount_minor ELSE -l.amount_minor END)::text AS principal
+      FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id
+      WHERE l.loan_id = ${loanId} AND a.code = '1301' GROUP BY l.funder_id ORDER BY principal DESC`.execute(
+      database.db,
+    );
+    expect(lines.rows).toEqual([
+      { funder_id: ownFundsFunderId, principal: '700001' },
+      { funder_id: bank.id, principal: '300000' },
+    ]);
+    const missing = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
+      WHERE l.loan_id = ${loanId} AND e.event_type = 'disbursement' AND l.funder_id IS NULL`.execute(
+      database.db,
+    );
+    expect(missing.rows[0]?.n).toBe(0);
+    // The bank's statement of the day reads the same figure from the ledger.
+    const statement = await funderStatement(database.db, bank.id, await getBusinessDate(database.db));
+    expect(statement.rows.find((row) => row.loanId === loanId)?.principalFundedMinor).toBe(300_000n);
+    expect(await trialBalanceDifference()).toEqual([0n]);
   });
 });

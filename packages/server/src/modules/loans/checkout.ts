@@ -9,7 +9,7 @@ import { merchantById, merchantForOrders } from '../merchants/service.ts';
 import { ownAgreements } from '../payments/service.ts';
 import { publishedProductVersion } from '../products/service.ts';
 import { tokenSha256 } from './orders.ts';
-import { originate } from './origination.ts';
+import { type ContractRenderer, originate } from './origination.ts';
 import { priceLoan } from './pricing.ts';
 import * as store from './store.ts';
 import type { LoansDb } from './tables.ts';
@@ -101,6 +101,7 @@ export async function acceptOrder(
   config: Config,
   scope: BorrowerScope,
   input: { token: string; termCount: number },
+  render?: ContractRenderer,
 ): Promise<{ loan: Loan; created: boolean }> {
   const row = await orderByToken(trx, input.token, true);
   const customerId = await customerOf(trx, scope);
@@ -132,15 +133,20 @@ export async function acceptOrder(
   }
   await requireConsents(trx, customerId, originationConsents, await getBusinessDate(trx));
   const merchant = await merchantForOrders(trx, row.merchant_id);
-  const loan = await originate(trx, config, {
-    kind: 'merchant_order',
-    borrowerId: scope.borrowerId,
-    customerId,
-    productCode: row.product_code,
-    termCount: input.termCount,
-    principalMinor: row.amount_minor,
-    order: { row, merchant },
-  });
+  const loan = await originate(
+    trx,
+    config,
+    {
+      kind: 'merchant_order',
+      borrowerId: scope.borrowerId,
+      customerId,
+      productCode: row.product_code,
+      termCount: input.termCount,
+      principalMinor: row.amount_minor,
+      order: { row, merchant },
+    },
+    render,
+  );
   return { loan: toLoan(loan), created: true };
 }
 
@@ -174,6 +180,7 @@ export async function drawdown(
   config: Config,
   scope: BorrowerScope,
   input: DrawdownRequest & { cardId: string },
+  render?: ContractRenderer,
 ): Promise<Loan> {
   const customerId = await customerOf(trx, scope);
   await revolvingProduct(trx, input.productCode);
@@ -185,14 +192,19 @@ export async function drawdown(
     });
   }
   await requireConsents(trx, customerId, originationConsents, await getBusinessDate(trx));
-  const loan = await originate(trx, config, {
-    kind: 'cash_drawdown',
-    borrowerId: scope.borrowerId,
-    customerId,
-    productCode: input.productCode,
-    termCount: input.termCount,
-    principalMinor: input.amountMinor,
-    payeeCardId: input.cardId,
-  });
+  const loan = await originate(
+    trx,
+    config,
+    {
+      kind: 'cash_drawdown',
+      borrowerId: scope.borrowerId,
+      customerId,
+      productCode: input.productCode,
+      termCount: input.termCount,
+      principalMinor: input.amountMinor,
+      payeeCardId: input.cardId,
+    },
+    render,
+  );
   return toLoan(loan);
 }

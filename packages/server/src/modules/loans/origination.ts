@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loanTermsToJson } from '@fenqi/core';
 import { getBusinessDate } from '../../platform/business-date.ts';
+import type { ComputePool } from '../../platform/compute/pool.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -11,7 +12,8 @@ import { allocateLoan, type LoanShare, releaseAllocation } from '../funding/serv
 import type { Merchant } from '../merchants/service.ts';
 import { merchantSettlementAccount } from '../merchants/service.ts';
 import { type Counterpart, createPaymentOrder } from '../payments/service.ts';
-import { contractDigest, renderContractPdf } from './contract/index.ts';
+import { type ContractData, contractDigest, renderContractPdf } from './contract/index.ts';
+import { contractTasks } from './contract/tasks.ts';
 import { contractDataFor } from './contract-content.ts';
 import { contractNoOf, newLoanNo } from './numbers.ts';
 import { type Priced, priceLoan } from './pricing.ts';
@@ -38,6 +40,17 @@ export type Origination = {
   payeeCardId?: string | undefined;
 };
 
+/**
+ * Draws a contract. Routes pass one that runs on the compute workers (contractRenderer); without
+ * one the contract is drawn on the calling thread.
+ */
+export type ContractRenderer = (data: ContractData) => Promise<Buffer>;
+
+export function contractRenderer(compute: ComputePool): ContractRenderer {
+  return async (data) =>
+    Buffer.from(await compute.run<Uint8Array>(contractTasks, 'renderContractTask', data));
+}
+
 /** The channel disbursements go through: the first configured. */
 export function disbursementChannel(config: Config): string {
   const first = config.payments.channels[0];
@@ -45,7 +58,12 @@ export function disbursementChannel(config: Config): string {
   return first.code;
 }
 
-export async function originate(trx: Tx, config: Config, input: Origination): Promise<store.LoanSummaryRow> {
+export async function originate(
+  trx: Tx,
+  config: Config,
+  input: Origination,
+  render: ContractRenderer = renderContractPdf,
+): Promise<store.LoanSummaryRow> {
   const t: LoansTx = trx;
   const businessDate = await getBusinessDate(trx);
   const priced = await priceLoan(trx, {
@@ -70,7 +88,7 @@ export async function originate(trx: Tx, config: Config, input: Origination): Pr
     productCode: input.productCode,
     principalMinor: priced.schedule.financedPrincipalMinor,
   });
-  const contract = await renderContract(trx, config, { input, priced, loanNo, businessDate, shares });
+  const contract = await renderContract(trx, config, render, { input, priced, loanNo, businessDate, shares });
   const { schedule, terms, version, rates } = priced;
   const price = version.product.prices.find((p) => p.grade === priced.grade);
   if (price === undefined) throw new Error(`no price for grade ${priced.grade}`);
@@ -145,10 +163,11 @@ export async function originate(trx: Tx, config: Config, input: Origination): Pr
 async function renderContract(
   trx: Tx,
   config: Config,
+  render: ContractRenderer,
   context: { input: Origination; priced: Priced; loanNo: string; businessDate: string; shares: LoanShare[] },
 ): Promise<Buffer> {
   const borrower = await contractPartyOf(trx, config, context.input.customerId);
-  return renderContractPdf(
+  return render(
     contractDataFor({
       contractNo: contractNoOf(context.loanNo),
       signedOn: context.businessDate,

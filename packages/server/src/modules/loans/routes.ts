@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commandRoute, queryRoute } from '../../platform/http/route.ts';
 import { borrowerScope, partnerScope } from '../iam/service.ts';
+import { contractRenderer } from './origination.ts';
 import * as s from './schemas.ts';
 import * as service from './service.ts';
 
@@ -133,11 +134,14 @@ export const loanRoutes = [
       body: s.acceptBody,
       response: { 201: s.acceptedView, 200: s.acceptedView },
     },
-    handler: async ({ trx, caller, params, body, services }) => {
-      const accepted = await service.acceptOrder(trx, services.config, borrowerScope(caller), {
-        token: params.token,
-        termCount: body.termCount,
-      });
+    handler: async ({ trx, caller, params, body, services, compute }) => {
+      const accepted = await service.acceptOrder(
+        trx,
+        services.config,
+        borrowerScope(caller),
+        { token: params.token, termCount: body.termCount },
+        contractRenderer(compute),
+      );
       return { status: accepted.created ? 201 : 200, body: { loan: accepted.loan } };
     },
   }),
@@ -164,15 +168,21 @@ export const loanRoutes = [
     summary: 'Draw cash from a revolving line to a bound card',
     tags: ['loans'],
     schema: { body: s.drawdownBody, response: { 201: s.acceptedView } },
-    handler: async ({ trx, caller, body, services }) => ({
+    handler: async ({ trx, caller, body, services, compute }) => ({
       status: 201,
       body: {
-        loan: await service.drawdown(trx, services.config, borrowerScope(caller), {
-          productCode: body.productCode,
-          amountMinor: BigInt(body.amountMinor),
-          termCount: body.termCount,
-          cardId: body.cardId,
-        }),
+        loan: await service.drawdown(
+          trx,
+          services.config,
+          borrowerScope(caller),
+          {
+            productCode: body.productCode,
+            amountMinor: BigInt(body.amountMinor),
+            termCount: body.termCount,
+            cardId: body.cardId,
+          },
+          contractRenderer(compute),
+        ),
       },
     }),
   }),
