@@ -11,27 +11,18 @@
 // real-name check and accept the consents over HTTP.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
 import { sql } from 'kysely';
 import { residentIdCheckCharacter } from '../packages/core/src/index.ts';
 import { requestOtp, verifyOtpAndLogin } from '../packages/server/src/modules/iam/borrowers.ts';
 import { loadConfig } from '../packages/server/src/platform/config.ts';
 import { createDb, createPool } from '../packages/server/src/platform/db.ts';
 import { scratchDatabase } from './support/database.ts';
+import { freePort } from './support/ports.ts';
 
 const rates = (process.env.BENCH_HTTP_RATES ?? '10,20,30,40,50,75,100').split(',').map(Number);
 const secondsPerRate = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
 const borrowers = Number(process.env.BENCH_HTTP_BORROWERS ?? 300);
 const p99Aim = 50;
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** 50 rules and 10 characteristics over the catalogue's features (docs/risk.md). */
 function benchPolicy(): Record<string, unknown> {

@@ -10,8 +10,6 @@
 // the quote alone (the read half of checkout, the same HTTP stack and data).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { residentIdCheckCharacter, socialCreditCheckCharacter } from '../packages/core/src/index.ts';
 import { requestOtp, verifyOtpAndLogin } from '../packages/server/src/modules/iam/borrowers.ts';
@@ -24,6 +22,7 @@ import { loadConfig } from '../packages/server/src/platform/config.ts';
 import { createDb, createPool, type DB } from '../packages/server/src/platform/db.ts';
 import { createStaff, type StaffCredentials, signIn } from '../packages/server/tests/iam/support.ts';
 import { scratchDatabase } from './support/database.ts';
+import { freePort } from './support/ports.ts';
 
 const rates = (process.env.BENCH_RATES ?? '5,10,20,30').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -32,14 +31,6 @@ const orderAmountMinor = 300_000n; // 3,000.00: a 50,000.00 line takes 16 of the
 const fenqi = new URL('../packages/server/bin/fenqi.js', import.meta.url).pathname;
 const key = () => randomBytes(32).toString('base64');
 const simSecret = 'bench-merchant-secret-0123456789';
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const children: ChildProcess[] = [];
 async function start(args: string[], env: Record<string, string>, ready?: RegExp): Promise<void> {

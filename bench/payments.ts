@@ -14,7 +14,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { sql } from 'kysely';
 import { signSimRequest } from '../packages/server/src/channel-sim/index.ts';
@@ -22,6 +21,7 @@ import { createPaymentOrder } from '../packages/server/src/modules/payments/orde
 import { loadConfig } from '../packages/server/src/platform/config.ts';
 import { createDb, createPool } from '../packages/server/src/platform/db.ts';
 import { scratchDatabase } from './support/database.ts';
+import { freePort } from './support/ports.ts';
 
 const rate = Number(process.env.BENCH_RATE ?? 50);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -36,14 +36,6 @@ const keys = {
   FENQI_AUDIT_KEY: key(),
   FENQI_SESSION_KEY: key(),
 };
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const children: ChildProcess[] = [];
 async function start(args: string[], env: Record<string, string>, ready?: RegExp): Promise<ChildProcess> {

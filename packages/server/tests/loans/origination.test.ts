@@ -14,6 +14,7 @@ import { addFunder, setRule } from '../funding/support.ts';
 import { signedCall } from '../merchants/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import {
+  acceptedLoanId,
   type Borrower,
   borrowerCall,
   borrowerWithLine,
@@ -188,17 +189,7 @@ describe('an installment order from checkout to an active loan', () => {
   it('renders the contract in Chinese, and its bytes match the digest stored at acceptance', async () => {
     const merchant = await merchantWithWebhooks(world);
     const made = await createOrder(world, merchant, 600_000n);
-    const accepted = await borrowerCall(
-      world,
-      borrower,
-      'POST',
-      `/api/v1/borrower/checkout/${made.checkoutToken}/accept`,
-      {
-        termCount: 6,
-      },
-    );
-    expect(accepted.status, accepted.text).toBe(201);
-    const loanId = (accepted.json as { loan: { id: string } }).loan.id;
+    const loanId = await acceptedLoanId(world, borrower, made.checkoutToken, 6);
     const contract = await borrowerCall(world, borrower, 'GET', `/api/v1/borrower/loans/${loanId}/contract`);
     expect(contract.status, contract.text).toBe(200);
     const body = contract.json as { sha256: string; pdfBase64: string; contractNo: string };
@@ -305,17 +296,7 @@ describe('disbursement faults', () => {
       rule({ accountNoSuffix: '777001' }, { duplicateCallbacks: 5, reorderCallbacks: true }),
     ]);
     const made = await createOrder(world, merchant, 400_000n);
-    const accepted = await borrowerCall(
-      world,
-      borrower,
-      'POST',
-      `/api/v1/borrower/checkout/${made.checkoutToken}/accept`,
-      {
-        termCount: 6,
-      },
-    );
-    expect(accepted.status, accepted.text).toBe(201);
-    const loanId = (accepted.json as { loan: { id: string } }).loan.id;
+    const loanId = await acceptedLoanId(world, borrower, made.checkoutToken, 6);
     await loanInState(world, loanId, 'active');
     // Let every copy arrive: the final status six times, then a late PROCESSING.
     const orderNo = String((await staffLoan(world, loanId)).disbursementOrderNo);
@@ -349,17 +330,7 @@ describe('disbursement faults', () => {
       availableMinor: string;
     }[];
     const made = await createOrder(world, merchant, 500_000n);
-    const accepted = await borrowerCall(
-      world,
-      borrower,
-      'POST',
-      `/api/v1/borrower/checkout/${made.checkoutToken}/accept`,
-      {
-        termCount: 3,
-      },
-    );
-    expect(accepted.status, accepted.text).toBe(201);
-    const loanId = (accepted.json as { loan: { id: string } }).loan.id;
+    const loanId = await acceptedLoanId(world, borrower, made.checkoutToken, 3);
     const cancelled = await loanInState(world, loanId, 'cancelled');
     expect(cancelled).toMatchObject({ disbursementAttempts: 3 });
     const orders = await sql<{ state: string }>`
@@ -405,17 +376,7 @@ describe('a co-funded loan', () => {
     const borrower = await borrowerWithLine(world, database.db);
     const merchant = await merchantWithWebhooks(world);
     const made = await createOrder(world, merchant, 1_000_001n);
-    const accepted = await borrowerCall(
-      world,
-      borrower,
-      'POST',
-      `/api/v1/borrower/checkout/${made.checkoutToken}/accept`,
-      {
-        termCount: 6,
-      },
-    );
-    expect(accepted.status, accepted.text).toBe(201);
-    const loanId = (accepted.json as { loan: { id: string } }).loan.id;
+    const loanId = await acceptedLoanId(world, borrower, made.checkoutToken, 6);
     await loanInState(world, loanId, 'active');
     const detail = (await staffLoan(world, loanId)) as unknown as {
       shares: { funderId: string; shareBp: number; principalMinor: string }[];

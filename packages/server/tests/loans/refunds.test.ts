@@ -7,6 +7,7 @@ import { rule, useSim } from '../channel-sim/support.ts';
 import { type OnboardedMerchant, signedCall, staffCall } from '../merchants/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import {
+  acceptedLoanId,
   type Borrower,
   borrowerCall,
   borrowerWithLine,
@@ -56,17 +57,7 @@ async function balanced(): Promise<void> {
 /** A disbursed POS loan of `amount` over `termCount` months: its order and loan. */
 async function activeLoan(who: Borrower, amount: bigint, termCount = 12) {
   const made = await createOrder(world, merchant, amount);
-  const accepted = await borrowerCall(
-    world,
-    who,
-    'POST',
-    `/api/v1/borrower/checkout/${made.checkoutToken}/accept`,
-    {
-      termCount,
-    },
-  );
-  expect(accepted.status, accepted.text).toBe(201);
-  const loanId = (accepted.json as { loan: { id: string } }).loan.id;
+  const loanId = await acceptedLoanId(world, who, made.checkoutToken, termCount);
   return { made, loan: await loanInState(world, loanId, 'active') };
 }
 
@@ -183,16 +174,7 @@ describe('refunds', () => {
     });
     await fixture.client.setRules([rule({ accountNoSuffix: '555001' }, { stayProcessing: true })]);
     const made = await createOrder(world, slow, 200_000n);
-    const accepted = await borrowerCall(
-      world,
-      borrower,
-      'POST',
-      `/api/v1/borrower/checkout/${made.checkoutToken}/accept`,
-      {
-        termCount: 3,
-      },
-    );
-    expect(accepted.status, accepted.text).toBe(201);
+    await acceptedLoanId(world, borrower, made.checkoutToken, 3);
     const before = await originationCounts(database.db);
     const refused = await signedCall(
       world.server,

@@ -307,3 +307,18 @@ export async function originationCounts(db: DB): Promise<Record<string, number>>
   }
   return counts;
 }
+
+/** The borrower accepts the order with the term: the new loan's id (201 expected). */
+export async function acceptedLoanId(world: World, who: Borrower, checkoutToken: string, termCount: number) {
+  const accepted = await borrowerCall(
+    world,
+    who,
+    'POST',
+    `/api/v1/borrower/checkout/${checkoutToken}/accept`,
+    {
+      termCount,
+    },
+  );
+  expect(accepted.status, accepted.text).toBe(201);
+  return (accepted.json as { loan: { id: string } }).loan.id;
+}

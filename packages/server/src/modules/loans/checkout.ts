@@ -32,9 +32,7 @@ async function customerOf(db: DB | Tx, scope: BorrowerScope): Promise<string> {
 
 async function orderByToken(db: DB | Tx, token: string, lock: boolean): Promise<store.OrderRow> {
   const sha = tokenSha256(token);
-  const row = lock
-    ? await store.lockOrderByToken(db as LoansDb, sha)
-    : await store.findOrderByToken(db as LoansDb, sha);
+  const row = await store.findOrderByToken(db as LoansDb, sha, lock);
   // A wrong token and another's order look the same: not found.
   if (!row) throw new AppError('not_found', 'There is no such order.');
   return row;

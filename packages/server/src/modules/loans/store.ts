@@ -84,46 +84,34 @@ export async function insertOrder(
     .executeTakeFirst();
 }
 
+/** One of the merchant's orders by its own id; `lock` takes the row lock for the transaction. */
 export async function findMerchantOrder(
   db: LoansDb,
   scope: PartnerScope,
   merchantOrderId: string,
+  lock = false,
 ): Promise<OrderRow | undefined> {
   if (ownsNothing(scope)) return undefined;
-  return db
+  const query = db
     .selectFrom('loan_orders')
     .selectAll()
     .where('merchant_id', '=', scope.ownerId)
-    .where('merchant_order_id', '=', merchantOrderId)
-    .executeTakeFirst();
+    .where('merchant_order_id', '=', merchantOrderId);
+  return (lock ? query.forUpdate() : query).executeTakeFirst();
 }
 
-export async function lockMerchantOrder(
+export function lockMerchantOrder(db: LoansDb, scope: PartnerScope, merchantOrderId: string) {
+  return findMerchantOrder(db, scope, merchantOrderId, true);
+}
+
+/** An order by its checkout token's SHA-256; `lock` takes the row lock for the transaction. */
+export async function findOrderByToken(
   db: LoansDb,
-  scope: PartnerScope,
-  merchantOrderId: string,
+  tokenSha256: string,
+  lock = false,
 ): Promise<OrderRow | undefined> {
-  if (ownsNothing(scope)) return undefined;
-  return db
-    .selectFrom('loan_orders')
-    .selectAll()
-    .where('merchant_id', '=', scope.ownerId)
-    .where('merchant_order_id', '=', merchantOrderId)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-export async function findOrderByToken(db: LoansDb, tokenSha256: string): Promise<OrderRow | undefined> {
-  return db.selectFrom('loan_orders').selectAll().where('token_sha256', '=', tokenSha256).executeTakeFirst();
-}
-
-export async function lockOrderByToken(db: LoansDb, tokenSha256: string): Promise<OrderRow | undefined> {
-  return db
-    .selectFrom('loan_orders')
-    .selectAll()
-    .where('token_sha256', '=', tokenSha256)
-    .forUpdate()
-    .executeTakeFirst();
+  const query = db.selectFrom('loan_orders').selectAll().where('token_sha256', '=', tokenSha256);
+  return (lock ? query.forUpdate() : query).executeTakeFirst();
 }
 
 export async function lockOrder(db: LoansDb, id: string): Promise<OrderRow | undefined> {
