@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { challengerBucket } from '../../src/modules/risk/applications.ts';
 import { signInBorrower } from '../iam/support.ts';
-import { http, testKeys, useTestServer } from '../support/server.ts';
+import { http, startTestServer, testKeys, useTestServer } from '../support/server.ts';
 
 const fenqiBin = fileURLToPath(new URL('../../bin/fenqi.js', import.meta.url));
 function fenqi(
@@ -160,6 +160,32 @@ describe('policies', () => {
       headers: staff.analyst.headers(false),
     });
     expect(version.json).toMatchObject({ status: 'draft', role: null });
+  });
+
+  it('keeps the same APR_CAP as loan products: under a cap of 16 % the 18 % grades are refused', async () => {
+    const capped = await startTestServer(database, { accessControl: 'iam', env: { APR_CAP: '0.16' } });
+    try {
+      const draft = await http(capped.baseUrl, 'POST', '/api/v1/risk/policies', {
+        body: { document: testPolicy(94) },
+        headers: write(staff.analyst),
+      });
+      expect(draft.status, draft.text).toBe(201);
+      const refused = await http(
+        capped.baseUrl,
+        'POST',
+        `/api/v1/risk/policies/${(draft.json as { id: string }).id}/publish-requests`,
+        {
+          body: { role: 'champion', terms: [12], reason: 'under a lower cap' },
+          headers: write(staff.analyst),
+        },
+      );
+      expect(refused.json).toMatchObject({ status: 422, code: 'policy_above_apr_cap' });
+      const paths = (refused.json as { errors: { path: string }[] }).errors.map((e) => e.path);
+      // Grade A (14.40 %: IRR 15.39 %) fits; B (18 %) and C (0.75 % a month) do not.
+      expect(paths).toEqual(['document/offers/1/price/rate', 'document/offers/2/price/rate']);
+    } finally {
+      await capped.close();
+    }
   });
 
   it('the maker cannot approve their own publish request', async () => {

@@ -35,8 +35,8 @@ export type ApprovalAction<S extends z.ZodType = z.ZodType> = {
   makerPermission: string;
   checkerPermission: string;
   payload: S;
-  /** Checks at request time that the action could run (the target exists, …). */
-  validate?: (trx: Tx, payload: z.output<S>) => Promise<void>;
+  /** Checks at request time that the action could run (the target exists, a cap is kept, …). */
+  validate?: (trx: Tx, payload: z.output<S>, config: Config) => Promise<void>;
   /** Runs on approval; returns a JSON-able result stored with the request. */
   execute: (trx: Tx, payload: z.output<S>, context: ApprovalContext) => Promise<unknown>;
   /**
@@ -114,7 +114,7 @@ export async function requestApproval(
     );
   }
   const payload = parsePayload(action, input.payload);
-  await action.validate?.(trx, payload);
+  await action.validate?.(trx, payload, config);
   const id = randomUUID();
   const row = await store.insertApprovalRequest(trx, {
     id,

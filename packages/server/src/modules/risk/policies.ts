@@ -6,7 +6,9 @@ import {
   policyPricingIssues,
   validatePolicy,
 } from '@fenqi/core';
+import { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import type { Config } from '../../platform/config.ts';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/outbox/publish.ts';
@@ -233,7 +235,11 @@ const publishPayload = z.strictObject({
 });
 
 /** Every reason the version cannot be published as asked; throws the first kind found. */
-async function checkPublishable(trx: RiskTx, payload: z.output<typeof publishPayload>): Promise<Row> {
+async function checkPublishable(
+  trx: RiskTx,
+  payload: z.output<typeof publishPayload>,
+  config: Config,
+): Promise<Row> {
   const row = await lockVersion(trx, payload.versionId);
   if (row.status !== 'draft')
     throw new AppError(
@@ -241,7 +247,11 @@ async function checkPublishable(trx: RiskTx, payload: z.output<typeof publishPay
       `Policy version ${row.policy_id} v${row.version} is already ${row.status}.`,
     );
   const policy = checkedPolicy(row.document);
-  const pricing = policyPricingIssues(policy, { terms: payload.terms ?? pricingTermsDefault });
+  // The same cap as loan products (APR_CAP): a policy cannot offer a price a product may not carry.
+  const pricing = policyPricingIssues(policy, {
+    terms: payload.terms ?? pricingTermsDefault,
+    cap: new Decimal(config.aprCap),
+  });
   if (pricing.length > 0)
     throw new AppError(
       'policy_above_apr_cap',
@@ -281,11 +291,11 @@ export const publishPolicyApproval = approvalAction({
   makerPermission: 'risk:author',
   checkerPermission: 'risk:publish',
   payload: publishPayload,
-  validate: async (trx, payload) => {
-    await checkPublishable(trx, payload);
+  validate: async (trx, payload, config) => {
+    await checkPublishable(trx, payload, config);
   },
   execute: async (trx, payload, context) => {
-    const row = await checkPublishable(trx, payload);
+    const row = await checkPublishable(trx, payload, context.config);
     const db: RiskDb = trx;
     await db
       .updateTable('risk_policy_versions')
