@@ -287,16 +287,7 @@ describe('orders', () => {
     );
     expect(refused.status).toBe(403);
     expect(refused.json).toMatchObject({ code: 'order_for_another_customer' });
-    const ok = await borrowerCall(
-      world,
-      who,
-      'POST',
-      `/api/v1/borrower/checkout/${made.checkoutToken}/accept`,
-      {
-        termCount: 3,
-      },
-    );
-    expect(ok.status, ok.text).toBe(201);
+    await acceptedLoanId(world, who, made.checkoutToken, 3);
 
     const suspended = await merchantWithWebhooks(world);
     const suspend = await staffCall(

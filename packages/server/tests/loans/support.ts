@@ -10,6 +10,7 @@ import { eventually, type SimFixture } from '../channel-sim/support.ts';
 import { createStaff, type StaffCredentials, signIn } from '../iam/support.ts';
 import { type OnboardedMerchant, onboardMerchant, signedCall } from '../merchants/support.ts';
 import { bindCardThroughChannel, startServerBesideSim } from '../payments/support.ts';
+import { publishProduct } from '../products/support.ts';
 import {
   type Applicant,
   accept,
@@ -18,7 +19,6 @@ import {
   publishPolicy,
   riskStaff,
   testPolicy,
-  write,
 } from '../risk/support.ts';
 import type { TestDatabase } from '../support/db.ts';
 import { http, type TestServer } from '../support/server.ts';
@@ -113,42 +113,6 @@ export async function startWorld(
       await server.close();
     },
   } satisfies World;
-}
-
-/** Draft → publish request (maker) → approval (checker): the version id. */
-export async function publishProduct(
-  server: TestServer,
-  maker: StaffCredentials,
-  checker: StaffCredentials,
-  definition: ProductDefinition,
-): Promise<string> {
-  const draft = await http(server.baseUrl, 'POST', '/api/v1/products', {
-    body: { definition },
-    headers: write(maker),
-  });
-  expect(draft.status, draft.text).toBe(201);
-  const versionId = (draft.json as { id: string }).id;
-  const request = await http(
-    server.baseUrl,
-    'POST',
-    `/api/v1/products/versions/${versionId}/publish-requests`,
-    {
-      body: { reason: 'test product' },
-      headers: write(maker),
-    },
-  );
-  expect(request.status, request.text).toBe(201);
-  const approved = await http(
-    server.baseUrl,
-    'POST',
-    `/api/v1/approvals/${(request.json as { id: string }).id}/approve`,
-    {
-      body: {},
-      headers: write(checker),
-    },
-  );
-  expect(approved.status, approved.text).toBe(200);
-  return versionId;
 }
 
 /** A merchant selling the POS product, whose webhooks go to the receiver process. */

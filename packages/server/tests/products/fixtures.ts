@@ -1,4 +1,5 @@
 import type { ProductDefinition } from '@fenqi/core';
+import { pbocDefinition } from '../../../core/src/product/product-test-support.ts';
 
 // Example product definitions for anyone's tests (and the demo): each is publishable under the
 // default 24 % cap. Codes are fixed; `withCode` gives a copy under another code, so tests that
@@ -80,18 +81,8 @@ export const revolvingDailyProduct: ProductDefinition = {
   postingBasis: 'accrual',
 };
 
-/** The PBOC 2021 No. 3 worked example: 0.5 % a month 等本等息 with 1 % deducted up front (12.80 % / 13.58 %). */
-export const pbocExampleProduct: ProductDefinition = {
-  code: 'test-pboc-example',
-  name: { zh: '年化利率示例', en: 'Annualized rate example' },
-  method: 'flat_fee',
-  termsOffered: [12],
-  prices: [{ grade: 'A', kind: 'period_fee_rate', rate: '0.005' }],
-  remainder: 'last_interest',
-  upfrontFee: { kind: 'rate', rate: '0.01' },
-  amountMinMinor: '1000000',
-  amountMaxMinor: '10000000',
-};
+/** The PBOC 2021 No. 3 worked example (12.80 % / 13.58 %), core's test product under a code of its own. */
+export const pbocExampleProduct: ProductDefinition = withCode(pbocDefinition, 'test-pboc-example');
 
 export function withCode(definition: ProductDefinition, code: string): ProductDefinition {
   return { ...definition, code };

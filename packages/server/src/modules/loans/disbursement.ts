@@ -11,7 +11,7 @@ import { cancelUndisbursed, requestDisbursement } from './origination.ts';
 import { moveLoan } from './states.ts';
 import * as store from './store.ts';
 import type { LoansTx } from './tables.ts';
-import { loanEventPayload } from './views.ts';
+import { loanEventPayload, upfrontFeeOf } from './views.ts';
 
 // Disbursement exactly once. The payments module owns the payout order and reports its outcome as
 // events; this consumer turns them into the loan's effects, each in the delivery's transaction
@@ -80,7 +80,7 @@ async function disbursed(trx: Tx, loan: store.LoanSummaryRow, facts: OrderFacts)
  */
 export async function postDisbursement(trx: Tx, loan: store.LoanSummaryRow): Promise<void> {
   const shares = await loanShares(trx, loan.id);
-  const upfrontFeeMinor = BigInt(String((loan.terms as { upfrontFeeMinor?: string }).upfrontFeeMinor ?? '0'));
+  const upfrontFeeMinor = upfrontFeeOf(loan);
   const bp = shares.map((share) => share.shareBp);
   const principal = shares.map((share) => share.principalMinor);
   const discount = splitByShares(loan.merchant_discount_minor, bp);

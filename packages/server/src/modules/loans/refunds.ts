@@ -23,7 +23,7 @@ import { postEvent } from '../ledger/service.ts';
 import { moveLoan } from './states.ts';
 import * as store from './store.ts';
 import type { LoansTx, RefundKind } from './tables.ts';
-import { type Loan, loanEventPayload, type Refund, toLoan, toRefund } from './views.ts';
+import { type Loan, loanEventPayload, type Refund, toLoan, toRefund, upfrontFeeOf } from './views.ts';
 
 // Refunds (退货) after disbursement, from the merchant API. The merchant gives back principal; what
 // that does to the loan depends on how much and when:
@@ -250,7 +250,7 @@ async function postRefund(
   const bp = shares.map((share) => share.shareBp);
   const principal = splitByShares(input.amountMinor, bp);
   const undone = kind === 'cooling_off';
-  const upfrontFeeMinor = BigInt((loan.terms as { upfrontFeeMinor?: string }).upfrontFeeMinor ?? '0');
+  const upfrontFeeMinor = upfrontFeeOf(loan);
   const discount = splitByShares(undone ? loan.merchant_discount_minor : 0n, bp);
   const fee = splitByShares(undone ? upfrontFeeMinor : 0n, bp);
   let first: bigint | undefined;

@@ -266,3 +266,8 @@ export function loanEventPayload(loan: LoanSummaryRow, order: OrderRow | undefin
 }
 
 export const formatCny = (minor: bigint) => `${formatMinor(minor, 2)} CNY`;
+
+/** The up-front fee of a loan's stored terms (loanTermsToJson writes it as a string of fen). */
+export function upfrontFeeOf(loan: Pick<LoanSummaryRow, 'terms'>): bigint {
+  return BigInt((loan.terms as { upfrontFeeMinor?: string }).upfrontFeeMinor ?? '0');
+}
