@@ -1,5 +1,6 @@
 // @fenqi/core — the pure lending domain: exact money, business dates, rates, repayment schedules,
-// annualized-rate disclosure, payoff, prepayment, allocation and penalty interest. No I/O, no clock.
+// annualized-rate disclosure, payoff, prepayment, allocation, penalty interest and day-end servicing
+// (accrual, days past due). No I/O, no clock.
 
 export type {
   Allocation,
@@ -258,3 +259,15 @@ export {
 export type { LoanTermsJson } from './schedule/terms-json.ts';
 export { loanTermsFromJson, loanTermsToJson } from './schedule/terms-json.ts';
 export { termCountMax, validateLoanTerms } from './schedule/validate.ts';
+export type { AccrualFormula } from './servicing/accrual.ts';
+export { accrualFormula, accrueByFormula, accruedInterestTo, dailyAccrual } from './servicing/accrual.ts';
+export type { DelinquencyBucket } from './servicing/delinquency.ts';
+export {
+  daysPastDue,
+  delinquencyBucket,
+  delinquencyBuckets,
+  nonAccrualDpd,
+  writeOffDpdDefault,
+} from './servicing/delinquency.ts';
+export type { DailyPenaltyInput } from './servicing/penalty-accrual.ts';
+export { dailyPenalty } from './servicing/penalty-accrual.ts';

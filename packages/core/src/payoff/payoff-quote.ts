@@ -1,5 +1,4 @@
 import { Decimal } from 'decimal.js';
-import { accrualDays, basisDays } from '../date/day-count.ts';
 import type { LocalDate } from '../date/local-date.ts';
 import type { Issue, Result } from '../issue.ts';
 import { failed, issue, ok } from '../issue.ts';
@@ -8,6 +7,7 @@ import type { PenaltyTerms } from '../penalty/penalty-interest.ts';
 import { penaltyInterest, penaltyTermsFor } from '../penalty/penalty-interest.ts';
 import { rationalFromDecimal } from '../rate/rational.ts';
 import type { Installment, Schedule } from '../schedule/schedule.ts';
+import { accruedInterestTo } from '../servicing/accrual.ts';
 
 // Early payoff (提前结清) on any date. The borrower owes:
 //   every installment already due — its unpaid principal, interest and fee, plus penalty interest
@@ -104,7 +104,7 @@ export function payoffQuote(
     }
     prepaid += unpaidPrincipal;
     if (installment.periodStart > asOf) continue;
-    const current = rule === 'full_period' ? installment : accruedPart(schedule, installment, asOf);
+    const current = rule === 'full_period' ? installment : accruedInterestTo(terms, installment, asOf);
     const currentInterest = current.interestMinor - done.interestMinor;
     const currentFee = current.feeMinor - done.feeMinor;
     interest += currentInterest > 0n ? currentInterest : 0n;
@@ -132,31 +132,4 @@ function paidWithinDue(installment: Installment, paid: InstallmentPaid): boolean
     within(paid.feeMinor, installment.feeMinor) &&
     paid.penaltyMinor >= 0n
   );
-}
-
-/** Interest and fee of the current period accrued from its start to `asOf`. */
-function accruedPart(
-  schedule: Schedule,
-  installment: Installment,
-  asOf: LocalDate,
-): { interestMinor: bigint; feeMinor: bigint } {
-  const terms = schedule.terms;
-  const elapsed = BigInt(accrualDays(installment.periodStart, asOf, terms.dayCount));
-  const periodDays = BigInt(accrualDays(installment.periodStart, installment.dueDate, terms.dayCount));
-  if (elapsed <= 0n || periodDays <= 0n) return { interestMinor: 0n, feeMinor: 0n };
-  if (elapsed >= periodDays) return installment;
-  const fee = divideRounded(installment.feeMinor * elapsed, periodDays, terms.rounding);
-  if (terms.interestPeriod === 'per_period') {
-    return {
-      interestMinor: divideRounded(installment.interestMinor * elapsed, periodDays, terms.rounding),
-      feeMinor: fee,
-    };
-  }
-  const opening = installment.balanceMinor + installment.principalMinor;
-  const annual = rationalFromDecimal(terms.annualRate);
-  const basis = BigInt(basisDays(terms.dayCount));
-  return {
-    interestMinor: divideRounded(opening * annual.num * elapsed, annual.den * basis, terms.rounding),
-    feeMinor: fee,
-  };
 }
