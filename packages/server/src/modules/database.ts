@@ -12,6 +12,7 @@ import type { PaymentTables } from './payments/tables.ts';
 import type { ProductTables } from './products/tables.ts';
 import type { BlacklistTables } from './risk/blacklist/tables.ts';
 import type { RiskTables } from './risk/tables.ts';
+import type { ServicingTables } from './servicing/tables.ts';
 
 // The whole schema, composed where the modules are. Module code never uses it: each store types
 // its connection with its own tables. Tools and tests that read any table (assertions, the
@@ -29,7 +30,8 @@ export interface Database
     ProductTables,
     RiskTables,
     BlacklistTables,
-    MerchantTables {}
+    MerchantTables,
+    ServicingTables {}
 
 /** Any connection seen with every table (the same connection; only the compile-time view differs). */
 export function wholeSchema(db: DB): Kysely<Database> {

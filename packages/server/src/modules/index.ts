@@ -17,6 +17,7 @@ import { paymentsModule } from './payments/module.ts';
 import { productsModule } from './products/module.ts';
 import { quotesModule } from './quotes/module.ts';
 import { riskModule } from './risk/module.ts';
+import { servicingModule } from './servicing/module.ts';
 import { systemModule } from './system/module.ts';
 
 // The application: every bounded context, in registration order, composed explicitly. IAM is built
@@ -55,6 +56,7 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     productsModule,
     merchantsModule,
     loansModule,
+    servicingModule,
     ...extra,
   ];
   const iam = createIam(contexts);
@@ -72,6 +74,7 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     productsModule,
     merchantsModule,
     loansModule,
+    servicingModule,
     ...extra,
   ];
   const consumers = new Map<string, EventConsumer>();

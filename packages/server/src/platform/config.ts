@@ -220,6 +220,9 @@ export const configSchema = z.object({
   CHECKOUT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   ORDER_TTL_MINUTES: integer(5, 30 * 24 * 60).default(24 * 60),
   DISBURSEMENT_ATTEMPTS_MAX: integer(1, 10).default(3),
+  // Servicing and close of business: docs/configuration.md, "Servicing"; docs/servicing.md, docs/cob.md.
+  WRITE_OFF_DPD: integer(31, 1000).default(180),
+  COB_PARTITION_LOANS: integer(100, 100_000).default(5000),
   // Access control and data protection (IAM): docs/configuration.md, "Security"; docs/security.md.
   FENQI_MASTER_KEYS: z.string().trim().optional(),
   FENQI_BLIND_INDEX_KEY: z.string().trim().optional(),
@@ -382,6 +385,8 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
       orderTtlMinutes: c.ORDER_TTL_MINUTES,
       disbursementAttemptsMax: c.DISBURSEMENT_ATTEMPTS_MAX,
     },
+    servicing: { writeOffDpd: c.WRITE_OFF_DPD },
+    cob: { partitionLoans: c.COB_PARTITION_LOANS },
     production: security.production,
     secrets: security.secrets,
     staffSessionIdleMinutes: c.STAFF_SESSION_IDLE_MINUTES,

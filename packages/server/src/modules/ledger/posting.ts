@@ -168,6 +168,29 @@ export async function postJournalsBulk(
   );
 }
 
+/**
+ * Set-based posting for close of business, where the lines come from SQL over the caller's own
+ * tables: `stage` fills the ledger's staging tables (ledger_bulk_entries and ledger_bulk_lines,
+ * columns as in 0009_ledger_bulk_posting.sql) with INSERT … SELECT, and one call of
+ * ledger_post_staged checks and posts them all, as postJournalsBulk does. The shape rules
+ * prepareEntry checks in Node (at least two lines, balanced, one side per account) are checked by
+ * ledger_lines_guard on insert. Every staged entry must be new: close of business never posts a
+ * key twice (each loan is closed once per day), so a replay here is a bug and is refused.
+ */
+export async function postJournalsStaged(
+  trx: Tx,
+  stage: (trx: Tx) => Promise<void>,
+): Promise<{ entries: number }> {
+  await store.createStaging(trx);
+  await stage(trx);
+  const outcome = await store.postStaged(trx);
+  const [problem] = outcome.problems;
+  if (problem) throw problemError(problem, []);
+  if (outcome.replayed > 0)
+    throw new Error(`staged posting found ${outcome.replayed} entries posted already`);
+  return { entries: outcome.entries };
+}
+
 export type ReversalOptions = { idempotencyKey: string; description?: string; businessDate?: DateString };
 
 /**

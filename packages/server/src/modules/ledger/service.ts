@@ -27,6 +27,7 @@ export {
   type TrialBalanceRow,
 } from './balances.ts';
 export type { JournalEntryInput, JournalLineInput, LineDimensions, PostedEntry } from './journal.ts';
+export { type LoanLine, type LoanLinePosition, listLoanLines, loanLinesPageMax } from './loan-lines.ts';
 /** Whether a manual journal would post, checked by posting it in a savepoint rolled back. */
 export { checkPostable as checkManualJournalPostable } from './manual-journals.ts';
 export {
@@ -38,6 +39,7 @@ export {
   postJournal,
   postJournals,
   postJournalsBulk,
+  postJournalsStaged,
   postManualJournal,
   type ReversalEvent,
   type ReversalOptions,

@@ -1,3 +1,4 @@
+import { type LoanTerms, type LoanTermsJson, loanTermsFromJson } from '@fenqi/core';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { loanShares } from '../funding/service.ts';
@@ -17,6 +18,7 @@ export { acceptOrder, checkoutView, drawdown, quoteDrawdown, quoteOrder } from '
 export { disbursementOutcomeConsumer } from './disbursement.ts';
 export { cancelOrder, checkoutTokenOf, createOrder, merchantOrder } from './orders.ts';
 export { refundOrder } from './refunds.ts';
+export { moveLoanById, moveLoansInBulk } from './states.ts';
 export type { Installment, Loan, Order, Quote, Refund } from './views.ts';
 
 async function details(db: DB | Tx, row: store.LoanSummaryRow) {
@@ -91,4 +93,11 @@ export async function merchantContract(db: DB, scope: PartnerScope, loanId: stri
   if (!(await store.findMerchantLoan(db as LoansDb, scope, loanId)))
     throw new AppError('not_found', `There is no loan ${loanId}.`);
   return contract(db, loanId);
+}
+
+/** The terms a loan was priced with (every input of its schedule), for servicing. */
+export async function loanTermsById(db: DB | Tx, loanId: string): Promise<LoanTerms> {
+  const row = await store.findLoan(db as LoansDb, loanId);
+  if (!row) throw new AppError('not_found', `There is no loan ${loanId}.`);
+  return loanTermsFromJson(row.terms as unknown as LoanTermsJson);
 }

@@ -1,4 +1,5 @@
-import { type LoanEvent, loanTransition } from '@fenqi/core';
+import { type LoanEvent, loanStates, loanTransition } from '@fenqi/core';
+import { sql } from 'kysely';
 import { getBusinessDate } from '../../platform/business-date.ts';
 import type { Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -57,4 +58,65 @@ export async function recordCreated(
     source_ref: sourceRef,
     business_date: loan.business_date,
   });
+}
+
+/**
+ * One event applied to many loans in one statement, with a history row each: close of business
+ * moves the loans that fell overdue (or were written off) today. Every loan must be in a state
+ * the event leaves from (core loanTransition); one that is not is a bug of the caller, and the
+ * whole call fails.
+ */
+export async function moveLoansInBulk(
+  trx: LoansTx,
+  event: LoanEvent,
+  loanIds: readonly string[],
+  detail: { reason?: string; sourceRef?: string } = {},
+): Promise<number> {
+  if (loanIds.length === 0) return 0;
+  const moves = loanStates.flatMap((from) => {
+    const transition = loanTransition(from, event);
+    return transition.ok ? [{ from, to: transition.to }] : [];
+  });
+  const businessDate = await getBusinessDate(trx as unknown as Tx);
+  const moved = await sql<{ id: string }>`
+    WITH moves (from_state, to_state) AS (
+      SELECT * FROM unnest(${moves.map((m) => m.from)}::text[], ${moves.map((m) => m.to)}::text[])
+    ),
+    old AS (
+      SELECT l.id, l.state AS from_state, m.to_state
+      FROM loans l JOIN moves m ON m.from_state = l.state
+      WHERE l.id = ANY (${loanIds as string[]}::uuid[])
+      FOR UPDATE OF l
+    ),
+    upd AS (
+      UPDATE loans l SET state = old.to_state, updated_at = now()
+      FROM old WHERE l.id = old.id
+      RETURNING l.id
+    ),
+    history AS (
+      INSERT INTO loan_state_changes (loan_id, from_state, to_state, event, reason, source_ref, business_date)
+      SELECT old.id, old.from_state, old.to_state, ${event}, ${detail.reason ?? null}, ${detail.sourceRef ?? null},
+             ${businessDate}::date
+      FROM old
+    )
+    SELECT id FROM upd`.execute(trx);
+  if (moved.rows.length !== new Set(loanIds).size) {
+    throw new Error(
+      `${event}: ${new Set(loanIds).size - moved.rows.length} of the loans were in no state it leaves`,
+    );
+  }
+  return moved.rows.length;
+}
+
+/** moveLoan for another module (servicing), which knows the loan by id: locks the row first. */
+export async function moveLoanById(
+  trx: Tx,
+  loanId: string,
+  event: LoanEvent,
+  detail: StateChange = {},
+): Promise<store.LoanSummaryRow> {
+  const t = trx as unknown as LoansTx;
+  const loan = await store.lockLoan(t, loanId);
+  if (loan === undefined) throw new AppError('not_found', `There is no loan ${loanId}.`);
+  return moveLoan(t, loan, event, detail);
 }
