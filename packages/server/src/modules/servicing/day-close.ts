@@ -122,7 +122,7 @@ export async function closeAccountsForDay(
     CREATE TEMPORARY TABLE cob_batch (
       loan_id uuid PRIMARY KEY, customer_id uuid NOT NULL, product_id text NOT NULL, funder_id text,
       basis text NOT NULL, non_accrual boolean NOT NULL, interest int8 NOT NULL,
-      due_today boolean NOT NULL, cur_due_date date
+      due_today boolean NOT NULL, cur_number int4, cur_due_date date
     ) ON COMMIT DROP`.execute(trx);
   await sql`
     CREATE TEMPORARY TABLE cob_pairs (
@@ -174,7 +174,7 @@ async function closeSteps(
           - CASE WHEN ${d} - 1 >= a.cur_due_date THEN a.cur_interest
                  ELSE fenqi_accrued_interest(a.acc_num, a.acc_den, a.acc_days, a.cur_interest, k.yesterday, a.rounding) END
         END AS interest,
-        coalesce(a.cur_due_date = ${d}, false) AS due_today, a.cur_due_date
+        coalesce(a.cur_due_date = ${d}, false) AS due_today, a.cur_number, a.cur_due_date
     ),
     ins AS (INSERT INTO cob_batch SELECT * FROM closed RETURNING 1)
     SELECT count(*)::int AS n FROM ins`,
@@ -195,9 +195,14 @@ async function closeSteps(
   );
 
   // ---- 2. due ----
+  // The installments due today are the accounts' current ones: found by primary key, never by
+  // scanning the installments of the whole partition.
   await sql`
     CREATE TEMPORARY TABLE cob_due ON COMMIT DROP AS
-    WITH due AS (
+    WITH today AS (
+      SELECT loan_id, cur_number FROM cob_batch WHERE due_today OFFSET 0
+    ),
+    due AS (
       UPDATE servicing_installments i
       SET status = CASE WHEN i.principal_paid = i.principal_due
                          AND i.interest_paid + i.interest_waived = i.interest_due
@@ -206,8 +211,8 @@ async function closeSteps(
                              AND i.interest_paid + i.interest_waived = i.interest_due
                              AND i.fee_paid + i.fee_waived = i.fee_due THEN coalesce(i.settled_on, ${d}) END,
           fee_charged = true
-      FROM cob_batch b
-      WHERE b.due_today AND i.loan_id = b.loan_id AND i.due_date = ${d}
+      FROM today t
+      WHERE i.loan_id = t.loan_id AND i.number = t.cur_number
       RETURNING i.loan_id, i.number, i.status, i.fee_due - i.fee_waived AS fee,
                 (i.principal_due - i.principal_paid) + (i.interest_due - i.interest_paid - i.interest_waived)
                 + (i.fee_due - i.fee_paid - i.fee_waived) AS unpaid
