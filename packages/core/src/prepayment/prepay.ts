@@ -89,7 +89,15 @@ function prepaymentIssues(schedule: Schedule, request: PrepaymentRequest): Issue
   const method = schedule.terms.method;
   const count = schedule.installments.length;
   const issues: Issue[] = [];
-  if (method !== 'equal_installment' && method !== 'equal_principal' && method !== 'interest_first') {
+  // 随借随还 (daily) repays principal in equal parts with interest on the balance, so it is
+  // re-amortized exactly as equal principal is; flat fee (fees on the original principal) and
+  // bullet (one installment) have no later installments to re-amortize.
+  if (
+    method !== 'equal_installment' &&
+    method !== 'equal_principal' &&
+    method !== 'interest_first' &&
+    method !== 'daily'
+  ) {
     issues.push(
       issue('prepayment_not_supported_by_method', 'method', `${method} has no schedule to re-amortize`),
     );
