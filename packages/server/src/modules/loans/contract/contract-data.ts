@@ -234,7 +234,11 @@ function checkSchedule(data: ContractData): void {
     installments.length <= contractInstallmentsMax,
     `contract: at most ${contractInstallmentsMax} installments`,
   );
-  assert(installments.length === data.termCount, 'contract: termCount ≠ number of installments');
+  // A bullet loan is repaid in one installment whatever its tenor (termCount periods).
+  assert(
+    installments.length === (data.method === 'bullet' ? 1 : data.termCount),
+    'contract: termCount ≠ number of installments',
+  );
   checkDate(data.firstDueDate, 'firstDueDate');
   checkDate(data.lastDueDate, 'lastDueDate');
   const sum = { principalMinor: 0n, interestMinor: 0n, feeMinor: 0n, totalMinor: 0n };

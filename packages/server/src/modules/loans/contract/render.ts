@@ -290,8 +290,11 @@ class ContractWriter {
     const { data } = this;
     this.article('期限与还款方式');
     this.clauses([
-      `借款期限：共 ${data.termCount} 期，${frequencyName(data.frequency)}还款；首期还款日 ${data.firstDueDate}，` +
-        `末期（到期）还款日 ${data.lastDueDate}。`,
+      // A bullet loan's term count is its tenor in periods; it is repaid once, at maturity.
+      data.method === 'bullet'
+        ? `借款期限：${data.termCount} 期（${frequencyName(data.frequency)}计），到期一次性还本付息；到期还款日 ${data.lastDueDate}。`
+        : `借款期限：共 ${data.termCount} 期，${frequencyName(data.frequency)}还款；首期还款日 ${data.firstDueDate}，` +
+          `末期（到期）还款日 ${data.lastDueDate}。`,
       `还款方式：${methodName(data.method)}，即${methodDescription(data.method)}。`,
       '借款人应于每期还款日（含当日）前足额还款；借款人授权贷款人于还款日从其已绑定的本人银行账户扣收当期应还款项。' +
         '每期应还金额以第四条还款计划为准。',
