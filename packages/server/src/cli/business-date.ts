@@ -8,7 +8,7 @@ export const businessDateCommand: Command = {
   summary: 'Show the business date, or set it on a new installation',
   usage: 'fenqi business-date [set YYYY-MM-DD]',
   description:
-    'Without arguments prints the current business date. `set` chooses the first business date of a new installation;\nit is refused once any day has been closed (close of business is the only thing that moves the date after that).',
+    'Without arguments prints the current business date. `set` chooses the first business date of a new installation;\nit is refused once any day has been closed (close of business, `fenqi cob --date D`, is the only thing that moves the date after that).',
   options: {},
   allowPositionals: true,
   run: async ({ positionals }) => {

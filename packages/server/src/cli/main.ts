@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { auditCommand } from './audit.ts';
 import { businessDateCommand } from './business-date.ts';
 import { channelSimCommand } from './channel-sim.ts';
+import { cobCommand } from './cob.ts';
 import { type Command, helpText } from './command.ts';
 import { demoCommand } from './demo.ts';
 import { keysCommand } from './keys.ts';
@@ -34,6 +35,7 @@ const commands: Command[] = [
   migrateCommand,
   demoCommand,
   businessDateCommand,
+  cobCommand,
   usersCommand,
   auditCommand,
   ledgerCommand,

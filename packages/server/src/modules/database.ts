@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.ts';
 import type { PlatformTables } from '../platform/tables.ts';
+import type { CobTables } from './cob/tables.ts';
 import type { CreditTables } from './credit/tables.ts';
 import type { CustomerTables } from './customers/tables.ts';
 import type { FundingTables } from './funding/tables.ts';
@@ -31,7 +32,8 @@ export interface Database
     RiskTables,
     BlacklistTables,
     MerchantTables,
-    ServicingTables {}
+    ServicingTables,
+    CobTables {}
 
 /** Any connection seen with every table (the same connection; only the compile-time view differs). */
 export function wholeSchema(db: DB): Kysely<Database> {

@@ -4,6 +4,7 @@ import { startNotifiedLoop } from '../platform/notified-loop.ts';
 import type { EventConsumer } from '../platform/outbox/event.ts';
 import { runOutbox } from '../platform/outbox/run.ts';
 import type { Services } from '../platform/services.ts';
+import { cobModule } from './cob/module.ts';
 import { creditModule } from './credit/module.ts';
 import { customersModule } from './customers/module.ts';
 import { eventsModule } from './events/module.ts';
@@ -57,6 +58,7 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     merchantsModule,
     loansModule,
     servicingModule,
+    cobModule,
     ...extra,
   ];
   const iam = createIam(contexts);
@@ -75,6 +77,7 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     merchantsModule,
     loansModule,
     servicingModule,
+    cobModule,
     ...extra,
   ];
   const consumers = new Map<string, EventConsumer>();

@@ -223,6 +223,15 @@ export const configSchema = z.object({
   // Servicing and close of business: docs/configuration.md, "Servicing"; docs/servicing.md, docs/cob.md.
   WRITE_OFF_DPD: integer(31, 1000).default(180),
   COB_PARTITION_LOANS: integer(100, 100_000).default(5000),
+  // Unset: no automatic close; the day is closed by `fenqi cob` or POST /api/v1/cob/runs.
+  COB_CRON: z
+    .string()
+    .trim()
+    .regex(
+      /^[0-9*/,A-Za-z?LW#-]+( [0-9*/,A-Za-z?LW#-]+){4}$/,
+      'must be a cron expression of five fields (minute hour day month weekday), such as 30 23 * * *',
+    )
+    .optional(),
   // Access control and data protection (IAM): docs/configuration.md, "Security"; docs/security.md.
   FENQI_MASTER_KEYS: z.string().trim().optional(),
   FENQI_BLIND_INDEX_KEY: z.string().trim().optional(),
@@ -386,7 +395,11 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
       disbursementAttemptsMax: c.DISBURSEMENT_ATTEMPTS_MAX,
     },
     servicing: { writeOffDpd: c.WRITE_OFF_DPD },
-    cob: { partitionLoans: c.COB_PARTITION_LOANS },
+    cob: {
+      partitionLoans: c.COB_PARTITION_LOANS,
+      /** When the scheduled job starts close of business (in BUSINESS_TIME_ZONE); undefined: never. */
+      cron: c.COB_CRON,
+    },
     production: security.production,
     secrets: security.secrets,
     staffSessionIdleMinutes: c.STAFF_SESSION_IDLE_MINUTES,

@@ -238,6 +238,39 @@ export const errorCatalogue = {
     status: 422,
     title: 'The merchant needs a settlement account and a product before it can be activated',
   },
+  // Servicing: repayments, payoff, prepayment, credit balance, reversal (docs/servicing.md).
+  repayment_amount_invalid: { status: 422, title: 'The repayment amount is not valid' },
+  loan_not_repayable: { status: 409, title: 'The loan takes no repayment in its state' },
+  repayment_source_conflict: {
+    status: 409,
+    title: 'The payment reference was already recorded with another loan or amount',
+  },
+  repayment_card_not_bound: { status: 422, title: 'There is no active card agreement to collect from' },
+  payoff_quote_stale: { status: 409, title: 'The payoff quote is from another business day' },
+  payoff_amount_short: { status: 422, title: "The amount is below today's payoff quote" },
+  prepayment_not_allowed: { status: 422, title: 'The product does not allow this prepayment' },
+  prepayment_while_overdue: {
+    status: 409,
+    title: 'A prepayment is not possible while an installment is overdue',
+  },
+  prepayment_invalid: { status: 422, title: 'The prepayment cannot be applied to the schedule' },
+  credit_balance_insufficient: {
+    status: 422,
+    title: 'The credit balance is smaller than the refund asked for',
+  },
+  repayment_already_reversed: { status: 409, title: 'The repayment was already reversed' },
+  repayment_not_reversible: { status: 409, title: 'The transaction cannot be reversed' },
+  repayment_reversal_out_of_order: {
+    status: 409,
+    title: 'A later transaction on the loan must be reversed first',
+  },
+  // Close of business (modules/cob, docs/cob.md).
+  cob_date_not_open: { status: 409, title: 'Close of business runs only for the open business date' },
+  cob_accounts_pending: {
+    status: 409,
+    title: 'Disbursed loans are still waiting for their servicing accounts',
+  },
+  cob_run_not_found: { status: 404, title: 'There is no close-of-business run for this date' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -12,8 +12,16 @@ export type JobRunner = {
   stop(): Promise<void>;
 };
 
-/** A recurring job: a pg-boss queue name, a cron schedule (UTC) and an idempotent body. */
-export type JobDefinition = { name: string; cron: string; run: () => Promise<Record<string, unknown>> };
+/**
+ * A recurring job: a pg-boss queue name, a cron schedule (in `timeZone`, default UTC) and an
+ * idempotent body.
+ */
+export type JobDefinition = {
+  name: string;
+  cron: string;
+  timeZone?: string;
+  run: () => Promise<Record<string, unknown>>;
+};
 
 export function platformJobs(services: Services): JobDefinition[] {
   return [
@@ -41,7 +49,7 @@ export async function startJobs(
   await boss.start();
   for (const job of jobs) {
     await boss.createQueue(job.name);
-    await boss.schedule(job.name, job.cron, null, { tz: 'UTC' });
+    await boss.schedule(job.name, job.cron, null, { tz: job.timeZone ?? 'UTC' });
     await boss.work(job.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async () => {
       const result = await job.run();
       logger.info({ job: job.name, ...result }, 'job completed');

@@ -70,7 +70,7 @@ describe('ledger read API', () => {
       accounts: { code: string; balance: { balanceMinor: string } }[];
     };
     expect(body.asOf).toBeNull();
-    expect(body.accounts).toHaveLength(23);
+    expect(body.accounts).toHaveLength(26);
     expect(body.accounts.find((a) => a.code === '1002.01')?.balance.balanceMinor).toBe('4700000');
   });
 

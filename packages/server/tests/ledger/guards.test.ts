@@ -292,7 +292,7 @@ describe('fenqi ledger verify and the worker job', () => {
       expect(clean.stderr).toBe('');
       expect(clean.code).toBe(0);
       expect(clean.stdout).toBe(
-        'ledger verified: 23 accounts, 1 entries, 2 lines; every balance equals its lines\n',
+        'ledger verified: 26 accounts, 1 entries, 2 lines; every balance equals its lines\n',
       );
 
       const logs: { level: number; msg: string; drift?: string[] }[] = [];
@@ -306,7 +306,7 @@ describe('fenqi ledger verify and the worker job', () => {
         (j) => j.name === 'ledger-verify',
       );
       expect(job?.cron).toBe('41 3 * * *');
-      expect(await job?.run()).toEqual({ ok: true, drift: 0, accounts: 23, lines: '2' });
+      expect(await job?.run()).toEqual({ ok: true, drift: 0, accounts: 26, lines: '2' });
       expect(logs).toEqual([]);
 
       await sql`ALTER TABLE ledger_balance_deltas DISABLE TRIGGER ledger_balance_deltas_guard`.execute(
@@ -317,11 +317,11 @@ describe('fenqi ledger verify and the worker job', () => {
       expect(drifted.code).toBe(1);
       const day = await getBusinessDate(own.db);
       expect(drifted.stdout).toBe(
-        'ledger DRIFT: 2 problem(s) in 23 accounts, 1 entries, 2 lines\n' +
+        'ledger DRIFT: 2 problem(s) in 26 accounts, 1 entries, 2 lines\n' +
           `  account_day 1301 CNY on ${day}: expected debit 100 credit 0 (the lines), found debit 5100 credit 0\n` +
           '  account_total 1301 CNY: expected debit 100 credit 0 (the lines), found debit 5100 credit 0\n',
       );
-      expect(await job?.run()).toEqual({ ok: false, drift: 2, accounts: 23, lines: '2' });
+      expect(await job?.run()).toEqual({ ok: false, drift: 2, accounts: 26, lines: '2' });
       expect(logs).toHaveLength(1);
       expect(logs[0]?.level).toBe(50);
       expect(logs[0]?.msg).toContain('ledger drift: 2 problem(s): account_day 1301 CNY');

@@ -20,6 +20,7 @@ import { restore } from '../credit/service.ts';
 import { loanShares } from '../funding/service.ts';
 import type { PartnerScope } from '../iam/service.ts';
 import { postEvent } from '../ledger/service.ts';
+import { insertScheduleVersion } from './schedules.ts';
 import { moveLoan } from './states.ts';
 import * as store from './store.ts';
 import type { LoansTx, RefundKind } from './tables.ts';
@@ -63,9 +64,12 @@ async function currentSchedule(trx: LoansTx, loan: store.LoanSummaryRow): Promis
     totalMinor: row.total_minor,
     balanceMinor: row.balance_minor,
   }));
+  // Principal is conserved (core prepay asserts it): what the current installments do not carry
+  // was prepaid. Not financed − outstanding: servicing lowers the outstanding as it is repaid.
+  const scheduled = installments.reduce((sum, i) => sum + i.principalMinor, 0n);
   return {
     ...built.value,
-    prepaidPrincipalMinor: built.value.financedPrincipalMinor - loan.outstanding_principal_minor,
+    prepaidPrincipalMinor: built.value.financedPrincipalMinor - scheduled,
     installments,
   };
 }
@@ -173,21 +177,7 @@ export async function refundOrder(
 
   const entryId = await postRefund(trx, loan, input, kind);
   const version = loan.schedule_version + 1;
-  await store.insertInstallments(
-    t,
-    installments.map((i) => ({
-      loan_id: loan.id,
-      schedule_version: version,
-      number: i.number,
-      period_start: i.periodStart,
-      due_date: i.dueDate,
-      principal_minor: i.principalMinor,
-      interest_minor: i.interestMinor,
-      fee_minor: i.feeMinor,
-      total_minor: i.totalMinor,
-      balance_minor: i.balanceMinor,
-    })),
-  );
+  await insertScheduleVersion(t, loan.id, version, installments);
   const refund = await store.insertRefund(t, {
     id: randomUUID(),
     loan_id: loan.id,

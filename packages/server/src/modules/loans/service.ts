@@ -1,4 +1,4 @@
-import { type LoanTerms, type LoanTermsJson, loanTermsFromJson } from '@fenqi/core';
+import { type LoanState, type LoanTerms, type LoanTermsJson, loanTermsFromJson } from '@fenqi/core';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { loanShares } from '../funding/service.ts';
@@ -18,6 +18,7 @@ export { acceptOrder, checkoutView, drawdown, quoteDrawdown, quoteOrder } from '
 export { disbursementOutcomeConsumer } from './disbursement.ts';
 export { cancelOrder, checkoutTokenOf, createOrder, merchantOrder } from './orders.ts';
 export { refundOrder } from './refunds.ts';
+export { mirrorOutstandingPrincipal, writeScheduleVersion } from './schedules.ts';
 export { moveLoanById, moveLoansInBulk } from './states.ts';
 export type { Installment, Loan, Order, Quote, Refund } from './views.ts';
 
@@ -100,4 +101,11 @@ export async function loanTermsById(db: DB | Tx, loanId: string): Promise<LoanTe
   const row = await store.findLoan(db as LoansDb, loanId);
   if (!row) throw new AppError('not_found', `There is no loan ${loanId}.`);
   return loanTermsFromJson(row.terms as unknown as LoanTermsJson);
+}
+
+/** A loan's state alone, for servicing's checks before it takes money. */
+export async function loanStateById(db: DB | Tx, loanId: string): Promise<LoanState> {
+  const row = await store.findLoan(db as LoansDb, loanId);
+  if (!row) throw new AppError('not_found', `There is no loan ${loanId}.`);
+  return row.state;
 }

@@ -300,3 +300,9 @@ export async function ownAgreements(db: DB, scope: BorrowerScope): Promise<CardA
   if (customerId === undefined) return [];
   return (await store.agreementsOfCustomer(db as PaymentsDb, customerId)).map(toAgreement);
 }
+
+/** A customer's active card agreements, newest first: what servicing collects an installment with. */
+export async function activeAgreementsOf(db: DB | Tx, customerId: string): Promise<CardAgreement[]> {
+  const rows = await store.agreementsOfCustomer(db as PaymentsDb, customerId);
+  return rows.filter((row) => row.status === 'active').map(toAgreement);
+}

@@ -2,7 +2,7 @@
 // transaction (the submit job sends them once it commits) and finish through the channel; the
 // caller learns the outcome from the payments.order-* events.
 
-export { type CardAgreement, ownAgreements } from './agreements.ts';
+export { activeAgreementsOf, type CardAgreement, ownAgreements } from './agreements.ts';
 export { channelFor } from './channels/registry.ts';
 export {
   type Counterpart,

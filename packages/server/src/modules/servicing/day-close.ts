@@ -4,6 +4,7 @@ import { publishEventsFrom } from '../../platform/outbox/publish.ts';
 import type { DateString } from '../../platform/tables.ts';
 import { postJournalsStaged } from '../ledger/service.ts';
 import { moveLoansInBulk } from '../loans/service.ts';
+import { applyCreditBalances } from './credit-balance.ts';
 
 // Closing servicing accounts for one business date, set-based: the accounts of a loan-id range
 // (a close-of-business partition) or one account (inline catch-up), in the caller's transaction.
@@ -13,8 +14,8 @@ import { moveLoansInBulk } from '../loans/service.ts';
 //                  formula on the row (core accrualFormula / dailyAccrual; the SQL mirror in
 //                  0021_servicing_math.sql is tested against core);
 //   2. due         installments due today become due (or paid, when paid ahead), the period fee is
-//                  charged, the current period moves to the next installment, and what is unpaid
-//                  is announced for auto-debit;
+//                  charged, the current period moves to the next installment, a credit balance
+//                  pays what fell due, and what is still unpaid is announced for auto-debit;
 //   3. overdue     delinquent accounts get their days past due, bucket and status; penalty interest
 //                  accrues on overdue principal past the grace days, as segments of constant base
 //                  (core penaltyInterest over each segment, so the cumulative rounding matches);
@@ -148,32 +149,25 @@ async function closeSteps(
   const loans = await count(
     trx,
     sql`
-    WITH elapsed AS (
-      -- The accrual days of the current period to today and to yesterday, computed here so that
-      -- fenqi_accrued_interest gets plain columns and PostgreSQL inlines it (an argument used
-      -- several times in the body is substituted only when it is cheap); OFFSET 0 keeps this
-      -- sub-select from being flattened into the UPDATE.
-      SELECT a.loan_id,
-             fenqi_accrual_days(a.cur_period_start, ${d}, a.day_count) AS today,
-             fenqi_accrual_days(a.cur_period_start, ${d} - 1, a.day_count) AS yesterday
-      FROM servicing_accounts a
-      WHERE ${scopeFilter(scope)} AND a.status IN ('active', 'overdue') AND a.closed_through = ${d} - 1
-      OFFSET 0
-    ),
-    closed AS (
+    WITH closed AS (
       UPDATE servicing_accounts a SET closed_through = ${d}
-      FROM elapsed k
-      WHERE a.loan_id = k.loan_id AND a.status IN ('active', 'overdue') AND a.closed_through = ${d} - 1
+      WHERE ${scopeFilter(scope)} AND a.status IN ('active', 'overdue') AND a.closed_through = ${d} - 1
       RETURNING a.loan_id, a.customer_id, a.product_version_id, a.funder_id, a.posting_basis,
         a.non_accrual_since IS NOT NULL AS non_accrual,
-        -- From the due date on the period's whole interest is accrued (a 30E/360 period can have
-        -- no accrual days at all).
-        CASE WHEN a.cur_number IS NULL THEN 0 ELSE
-          CASE WHEN ${d} >= a.cur_due_date THEN a.cur_interest
-               ELSE fenqi_accrued_interest(a.acc_num, a.acc_den, a.acc_days, a.cur_interest, k.today, a.rounding) END
-          - CASE WHEN ${d} - 1 >= a.cur_due_date THEN a.cur_interest
-                 ELSE fenqi_accrued_interest(a.acc_num, a.acc_den, a.acc_days, a.cur_interest, k.yesterday, a.rounding) END
-        END AS interest,
+        -- The accrual days to today and to yesterday come from a sub-select (OFFSET 0 keeps it
+        -- from being flattened), so fenqi_accrued_interest gets plain columns and PostgreSQL
+        -- inlines it: an argument the body uses several times is substituted only when cheap. A
+        -- scalar sub-select rather than a join keeps the plan free of any join the planner could
+        -- misjudge on a freshly loaded table. From the due date on the period's whole interest is
+        -- accrued (a 30E/360 period can have no accrual days at all).
+        CASE WHEN a.cur_number IS NULL THEN 0 ELSE (
+          SELECT CASE WHEN ${d} >= a.cur_due_date THEN a.cur_interest
+                      ELSE fenqi_accrued_interest(a.acc_num, a.acc_den, a.acc_days, a.cur_interest, k.today, a.rounding) END
+                 - CASE WHEN ${d} - 1 >= a.cur_due_date THEN a.cur_interest
+                        ELSE fenqi_accrued_interest(a.acc_num, a.acc_den, a.acc_days, a.cur_interest, k.yesterday, a.rounding) END
+          FROM (SELECT fenqi_accrual_days(a.cur_period_start, ${d}, a.day_count) AS today,
+                       fenqi_accrual_days(a.cur_period_start, ${d} - 1, a.day_count) AS yesterday OFFSET 0) k
+        ) END AS interest,
         coalesce(a.cur_due_date = ${d}, false) AS due_today, a.cur_number, a.cur_due_date
     ),
     ins AS (INSERT INTO cob_batch SELECT * FROM closed RETURNING 1)
@@ -249,14 +243,31 @@ async function closeSteps(
       FROM cob_batch b
       WHERE b.due_today AND a.loan_id = b.loan_id AND a.cur_due_date = ${d}`.execute(trx);
   }
+  // A credit balance (an earlier overpayment) pays what fell due before anything is collected.
+  const withCredit = await sql<{ loan_id: string }>`
+    SELECT c.loan_id FROM cob_due c JOIN servicing_accounts a USING (loan_id)
+    WHERE c.unpaid > 0 AND a.credit_balance > 0`.execute(trx);
+  if (withCredit.rows.length > 0) {
+    await applyCreditBalances(
+      trx,
+      date,
+      withCredit.rows.map((r) => r.loan_id),
+    );
+  }
   const autoDebits = await publishEventsFrom(
     trx,
     sql`
     SELECT md5('servicing.installment-due:' || c.loan_id || ':' || c.number || ':' || ${date})::uuid AS event_id,
            'servicing.installment-due' AS type, 'loan' AS subject_type, c.loan_id::text AS subject_id,
            jsonb_build_object('loanId', c.loan_id, 'customerId', c.customer_id, 'number', c.number,
-                              'dueDate', ${date}::text, 'unpaidMinor', c.unpaid::text) AS payload
-    FROM cob_due c WHERE c.unpaid > 0`,
+                              'dueDate', ${date}::text, 'unpaidMinor', u.unpaid::text) AS payload
+    FROM cob_due c
+    JOIN servicing_installments i ON i.loan_id = c.loan_id AND i.number = c.number
+    CROSS JOIN LATERAL (
+      SELECT (i.principal_due - i.principal_paid) + (i.interest_due - i.interest_paid - i.interest_waived)
+             + (i.fee_due - i.fee_paid - i.fee_waived) AS unpaid
+    ) u
+    WHERE c.unpaid > 0 AND u.unpaid > 0`,
   );
   // Reminders: the current installment due tomorrow (the next business date) or in three days.
   await publishEventsFrom(

@@ -4,10 +4,18 @@
 //   day close:   beginDayClose, closeAccountsForDay (a partition or one loan, set-based SQL),
 //                catchUpAccount (inline catch-up before a request touches an account).
 //   reads:       one loan's servicing, transactions, accruals and delinquency history (staff),
-//                the borrower's loan and bill, the portfolio summary (reads.ts); payoffQuoteFor.
+//                the borrower's loan and bill, the portfolio summary (reads.ts).
+//   repayments:  applyRepayment (the engine: waterfall, journal, line, delinquency, paid off),
+//                applyPayoff / payoffQuoteOf, applyPrepayment / prepaymentQuoteOf,
+//                applyCreditBalances (close of business, after closing the day's accounts),
+//                refundCreditBalance, reverseRepayment; the consumers of the payments outcomes
+//                and of servicing.installment-due (auto-debit) are in module.ts.
 
 export { openAccount, openAccountConsumer } from './accounts.ts';
+export { autoDebitConsumer } from './auto-debit.ts';
 export { beginDayClose, catchUpAccount, closingTarget } from './catch-up.ts';
+export { repaymentOutcomeConsumer, requestPayoff, requestPrepayment, requestRepayment } from './collect.ts';
+export { applyCreditBalances, refundCreditBalance, refundFailed } from './credit-balance.ts';
 export {
   addTotals,
   closeAccountsForDay,
@@ -15,7 +23,17 @@ export {
   type DayCloseTotals,
   noTotals,
 } from './day-close.ts';
-export { payoffQuoteFor, payoffQuoteOf } from './payoff-quote-view.ts';
+export { offlineRepaymentApproval, requestOfflineRepayment } from './offline.ts';
+export {
+  type AccountRange,
+  type LoanIdRange,
+  loanIdMin,
+  oldestClosedThrough,
+  openAccountRanges,
+} from './partitions.ts';
+export { applyPayoff, checkPayoff, type PayoffQuote, payoffQuoteOf } from './payoff.ts';
+export { applyPrepayment, planPrepayment, prepaymentQuoteOf } from './prepayment.ts';
+export { repaymentAmountMinorMax } from './problems.ts';
 export {
   accrualEventTypes,
   type Bill,
@@ -29,3 +47,11 @@ export {
   type PortfolioSummary,
   portfolioSummary,
 } from './reads.ts';
+export {
+  type Applied,
+  applyRepayment,
+  type RepaymentInput,
+  type RepaymentKind,
+  type Transaction,
+} from './repayments.ts';
+export { type Reversal, reverseRepayment } from './reversal.ts';

@@ -129,12 +129,18 @@ export interface ServicingDelinquencyHistoryTable {
   at: ColumnType<Date, never, never>;
 }
 
+export interface ServicingDayCloseTable {
+  business_date: DateString;
+  started_at: ColumnType<Date, never, never>;
+}
+
 export interface ServicingTables {
   servicing_accounts: ServicingAccountTable;
   servicing_funder_shares: ServicingFunderShareTable;
   servicing_installments: ServicingInstallmentTable;
   servicing_transactions: ServicingTransactionTable;
   servicing_delinquency_history: ServicingDelinquencyHistoryTable;
+  servicing_day_close: ServicingDayCloseTable;
 }
 
 export type ServicingDb = Kysely<ServicingTables> | Transaction<ServicingTables>;

@@ -89,6 +89,50 @@ export async function deliverToConsumers(options: DispatchOptions, budget = 100)
   return delivered;
 }
 
+/**
+ * Delivers, now, every delivery to one module consumer that is pending when it is called — due or
+ * backing off — each in its own transaction as deliverToConsumers does, and says how many of them
+ * failed (they stay pending, backing off). Close of business calls it for servicing.open-account,
+ * so that every loan disbursed before the day's close is planned has its account by then.
+ */
+export async function deliverPendingTo(
+  services: Services,
+  consumer: EventConsumer,
+): Promise<{ delivered: number; failed: number }> {
+  const name = `module:${consumer.name}`;
+  let delivered = 0;
+  let failed = 0;
+  for (const eventRow of await store.pendingDeliveriesOf(services.db, name)) {
+    const outcome = await services.db.transaction().execute(async (trx: Tx) => {
+      const row = await store.claimPendingDelivery(trx, eventRow, name);
+      // Delivered meanwhile by a dispatcher.
+      if (row === undefined) return 'gone' as const;
+      await sql`SAVEPOINT outbox_consumer`.execute(trx);
+      try {
+        await consumer.handle(trx, toEvent(row), services);
+        await store.markDelivered(trx, row.event_row, row.consumer);
+        return 'delivered' as const;
+      } catch (error) {
+        await sql`ROLLBACK TO SAVEPOINT outbox_consumer`.execute(trx);
+        services.logger.error({ err: error, consumer: name, eventId: row.event_id }, 'event consumer failed');
+        await store.recordFailure(
+          trx,
+          { eventRow: row.event_row, consumer: name },
+          {
+            error: errorText(error),
+            retryInSeconds: consumerRetrySeconds[row.attempts] ?? null,
+            countAttempt: true,
+          },
+        );
+        return 'failed' as const;
+      }
+    });
+    if (outcome === 'delivered') delivered += 1;
+    if (outcome === 'failed') failed += 1;
+  }
+  return { delivered, failed };
+}
+
 /** Sends due webhooks (a batch at a time, concurrently); returns how many were acknowledged. */
 export async function deliverWebhooks(options: DispatchOptions): Promise<number> {
   const { services } = options;

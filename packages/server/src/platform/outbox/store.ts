@@ -94,6 +94,33 @@ export async function claimModuleDelivery(
   return result.rows[0];
 }
 
+/** The pending deliveries to one consumer (due or backing off), oldest first. */
+export async function pendingDeliveriesOf(db: PlatformDb, consumer: string): Promise<bigint[]> {
+  const result = await sql<{ event_row: bigint }>`
+    SELECT event_row FROM outbox_deliveries
+    WHERE state = 'pending' AND consumer = ${consumer}
+    ORDER BY event_row`.execute(db);
+  return result.rows.map((row) => row.event_row);
+}
+
+/**
+ * One delivery, locked for this transaction if it is still pending. It waits for a dispatcher
+ * delivering the same row (no SKIP LOCKED), so a caller that needs the delivery done now (close of
+ * business) never mistakes "being delivered" for "not delivered".
+ */
+export async function claimPendingDelivery(
+  trx: PlatformTx,
+  eventRow: bigint,
+  consumer: string,
+): Promise<(EventRow & { consumer: string; attempts: number }) | undefined> {
+  const result = await sql<EventRow & { consumer: string; attempts: number }>`
+    SELECT d.consumer, d.attempts, ${eventColumns}
+    FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_row
+    WHERE d.event_row = ${eventRow} AND d.consumer = ${consumer} AND d.state = 'pending'
+    FOR UPDATE OF d`.execute(trx);
+  return result.rows[0];
+}
+
 export async function markDelivered(
   trx: PlatformDb,
   eventRow: bigint,
