@@ -8,7 +8,7 @@ export const workerCommand: Command = {
   summary: 'Run background jobs',
   usage: 'fenqi worker',
   description:
-    'Runs scheduled background jobs (pruning expired idempotency keys and credentials, ledger folds and verification, reconciliation; close of business when it lands), the outbox dispatcher and the payment submit and query loops.\nAny number of workers may run at once: each run of a job is claimed by one of them.',
+    'Runs scheduled background jobs (pruning expired idempotency keys and credentials, ledger folds and verification, reconciliation; the start of close of business when COB_CRON is set), the outbox dispatcher, the payment submit and query loops, and the partitions of a close-of-business run in progress (docs/cob.md).\nAny number of workers may run at once: each run of a job is claimed by one of them.',
   options: {},
   run: async () => {
     const config = loadConfigOrExit();

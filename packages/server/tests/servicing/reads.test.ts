@@ -31,7 +31,7 @@ import {
 import type { OnboardedMerchant } from '../merchants/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { http } from '../support/server.ts';
-import { closeDay, closeDaysThrough, servicingAccountOpened } from './reads-support.ts';
+import { accountOpened, closeDay, closeDaysThrough } from './support.ts';
 
 // The servicing read APIs over real HTTP with real loans: a borrower accepts a merchant order, the
 // payout activates the loan, servicing opens its account, and business dates move by closing each
@@ -74,7 +74,7 @@ async function newLoan(amountMinor: bigint): Promise<string> {
   const made = await createOrder(world, merchant, amountMinor);
   const loanId = await acceptedLoanId(world, borrower, made.checkoutToken, 3);
   await loanInState(world, loanId, 'active');
-  await servicingAccountOpened(database.db, loanId);
+  await accountOpened(database.db, loanId);
   return loanId;
 }
 

@@ -14,9 +14,10 @@ import {
   type RoundingMode,
   type Schedule,
 } from '@fenqi/core';
-import type { Selectable } from 'kysely';
 import type { DateString } from '../../platform/tables.ts';
-import type { AllocationJson, ServicingAccountTable, ServicingInstallmentTable } from './tables.ts';
+import type { AccountRow, AllocationJson, InstallmentRow } from './tables.ts';
+
+export type { AccountRow, InstallmentRow } from './tables.ts';
 
 // What an account owes, installment by installment, and what a repayment's allocation does to its
 // rows — pure functions over the rows, so the quote, the repayment and the reversal read one rule.
@@ -27,9 +28,6 @@ import type { AllocationJson, ServicingAccountTable, ServicingInstallmentTable }
 //                a payoff settles;
 //   applied:     paid columns raised, the installment settled when nothing is left, and the penalty
 //                segment restarted on the new unpaid principal (0022_servicing.sql, contract).
-
-export type AccountRow = Selectable<ServicingAccountTable>;
-export type InstallmentRow = Selectable<ServicingInstallmentTable>;
 
 export type Components = {
   principal: bigint;

@@ -34,6 +34,7 @@ import {
   updateInstallment,
 } from './repayment-store.ts';
 import type { ServicingTx, TransactionKind } from './tables.ts';
+import { type StaffTransaction, staffTransaction } from './views.ts';
 
 // The repayment engine (docs/servicing.md). Every way money reaches a loan — a collection the
 // borrower asked for, an auto-debit, an offline transfer, a payoff, a partial prepayment, a credit
@@ -70,52 +71,14 @@ export type RepaymentInput = {
   collected?: boolean | undefined;
 };
 
-export type Transaction = {
-  id: string;
-  loanId: string;
-  kind: TransactionKind;
-  sourceRef: string;
-  amountMinor: bigint;
-  principalMinor: bigint;
-  interestMinor: bigint;
-  feeMinor: bigint;
-  penaltyMinor: bigint;
-  prepaymentFeeMinor: bigint;
-  overpaymentMinor: bigint;
-  allocation: { number: number; component: string; amountMinor: bigint }[];
-  channel: string | null;
-  entryId: bigint | null;
-  reverses: string | null;
-  reversedBy: string | null;
-  reason: string | null;
-  businessDate: DateString;
-  createdAt: Date;
-};
+/** A transaction as the repayment routes answer it: the staff view (views.ts) with its loan. */
+export type Transaction = Omit<StaffTransaction, 'reversed'> & { loanId: string };
 
 export type Applied = { transaction: Transaction; created: boolean };
 
 export function toTransaction(row: TransactionRow): Transaction {
-  return {
-    id: row.id,
-    loanId: row.loan_id,
-    kind: row.kind,
-    sourceRef: row.source_ref,
-    amountMinor: row.amount_minor,
-    principalMinor: row.principal_minor,
-    interestMinor: row.interest_minor,
-    feeMinor: row.fee_minor,
-    penaltyMinor: row.penalty_minor,
-    prepaymentFeeMinor: row.prepayment_fee_minor,
-    overpaymentMinor: row.overpayment_minor,
-    allocation: row.allocation.map((line) => ({ ...line, amountMinor: BigInt(line.amountMinor) })),
-    channel: row.channel,
-    entryId: row.entry_id,
-    reverses: row.reverses,
-    reversedBy: row.reversed_by,
-    reason: row.reason,
-    businessDate: row.business_date,
-    createdAt: row.created_at,
-  };
+  const { reversed: _reversed, ...view } = staffTransaction(row);
+  return { ...view, loanId: row.loan_id };
 }
 
 const t = (trx: Tx) => trx as unknown as ServicingTx;

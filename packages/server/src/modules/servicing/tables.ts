@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { DateString } from '../../platform/tables.ts';
 
 // Tables owned by the servicing module (migration 0022_servicing.sql). numeric columns arrive as
@@ -145,3 +145,8 @@ export interface ServicingTables {
 
 export type ServicingDb = Kysely<ServicingTables> | Transaction<ServicingTables>;
 export type ServicingTx = Transaction<ServicingTables>;
+
+export type AccountRow = Selectable<ServicingAccountTable>;
+export type InstallmentRow = Selectable<ServicingInstallmentTable>;
+export type TransactionRow = Selectable<ServicingTransactionTable>;
+export type HistoryRow = Selectable<ServicingDelinquencyHistoryTable>;

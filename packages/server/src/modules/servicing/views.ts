@@ -1,25 +1,21 @@
 import { accruedInterestTo, type Installment, type LoanTerms, localDate } from '@fenqi/core';
-import type { Selectable } from 'kysely';
 import type { DateString } from '../../platform/tables.ts';
 import type {
+  AccountRow,
   AccountStatus,
+  HistoryRow,
+  InstallmentRow,
   InstallmentStatus,
-  ServicingAccountTable,
-  ServicingDelinquencyHistoryTable,
-  ServicingInstallmentTable,
-  ServicingTransactionTable,
   TransactionKind,
+  TransactionRow,
 } from './tables.ts';
+
+export type { AccountRow, HistoryRow, InstallmentRow, TransactionRow } from './tables.ts';
 
 // What the servicing read APIs answer, computed from one loan's servicing rows: the schedule with
 // what was due, paid, waived and is outstanding per component, the interest accrued to the day the
 // account was last closed for (core accruedInterestTo: the same figure close of business posted),
 // and the account's totals. Amounts are bigint fen, dates YYYY-MM-DD, as the schemas encode them.
-
-export type AccountRow = Selectable<ServicingAccountTable>;
-export type InstallmentRow = Selectable<ServicingInstallmentTable>;
-export type TransactionRow = Selectable<ServicingTransactionTable>;
-export type HistoryRow = Selectable<ServicingDelinquencyHistoryTable>;
 
 export type Component = {
   dueMinor: bigint;
