@@ -134,7 +134,7 @@ export async function closeAccountsForDay(
     return await closeSteps(trx, date, scope, postOn);
   } finally {
     // Inline catch-up may close several days of one loan in one transaction.
-    await sql`DROP TABLE IF EXISTS cob_batch, cob_pairs, cob_due, cob_delinquency, cob_lines`.execute(trx);
+    await sql`DROP TABLE IF EXISTS cob_batch, cob_pairs, cob_due, cob_delinquency`.execute(trx);
   }
 }
 
@@ -182,7 +182,9 @@ async function closeSteps(
       SELECT 'accrual', b.loan_id, b.customer_id, b.product_id, b.funder_id,
              CASE WHEN b.non_accrual THEN '7001' ELSE '1132' END,
              CASE WHEN b.non_accrual THEN '7099' ELSE '6011' END, b.interest
-      FROM cob_batch b WHERE b.interest > 0 AND b.basis = 'accrual'
+      -- A loan of one funder's accrual goes straight from cob_batch to the ledger's staging
+      -- (postPairs); only a shared loan's waits here to be split between its funders.
+      FROM cob_batch b WHERE b.interest > 0 AND b.basis = 'accrual' AND b.funder_id IS NULL
       RETURNING amount
     )
     SELECT count(*)::int AS n, (SELECT sum(interest) FROM cob_batch)::text AS amount FROM ins`,
@@ -281,8 +283,8 @@ async function closeSteps(
                                 + (i.interest_due - i.interest_paid - i.interest_waived)
                                 + (i.fee_due - i.fee_paid - i.fee_waived))::text) AS payload
     FROM cob_batch b
-    JOIN servicing_accounts a ON a.loan_id = b.loan_id
-    JOIN servicing_installments i ON i.loan_id = a.loan_id AND i.number = a.cur_number
+    -- The period before today's roll: accounts due today are not among those due tomorrow.
+    JOIN servicing_installments i ON i.loan_id = b.loan_id AND i.number = b.cur_number
     JOIN (VALUES (1, 'servicing.installment-due-today'), (3, 'servicing.installment-due-soon')) r (days, type)
       ON i.due_date = ${d} + r.days
     WHERE b.cur_due_date IN (${d} + 1, ${d} + 3) AND i.status = 'future'`,
@@ -517,45 +519,55 @@ async function writeOff(trx: Tx, date: DateString): Promise<{ n: number; amount:
  * ties to the earlier funder), and every kind becomes entries of up to pairsPerEntry pairs.
  */
 async function postPairs(trx: Tx, date: DateString, scope: DayCloseScope, postOn: DateString): Promise<void> {
-  const pairs = await count(trx, sql`SELECT count(*)::int AS n FROM cob_pairs`);
+  const pairs = await count(
+    trx,
+    sql`SELECT (EXISTS (SELECT 1 FROM cob_pairs)
+                OR EXISTS (SELECT 1 FROM cob_batch WHERE interest > 0 AND basis = 'accrual'))::int AS n`,
+  );
   if (pairs === 0) return;
-  await sql`
-    CREATE TEMPORARY TABLE cob_lines ON COMMIT DROP AS
-    WITH split AS (
-      SELECT kind, loan_id, customer_id, product_id, funder_id, debit, credit, amount
-      FROM cob_pairs WHERE funder_id IS NOT NULL
-      UNION ALL
-      SELECT kind, loan_id, customer_id, product_id, share_funder, debit, credit,
-             part + CASE WHEN rank <= amount - sum(part) OVER (PARTITION BY pair) THEN 1 ELSE 0 END
-      FROM (
-        SELECT p.kind, p.loan_id, p.customer_id, p.product_id, p.debit, p.credit, p.amount, p.id AS pair,
-               s.funder_id AS share_funder,
-               (p.amount * s.share_bp) / 10000 AS part,
-               row_number() OVER (PARTITION BY p.id ORDER BY (p.amount * s.share_bp) % 10000 DESC, s.ordinal) AS rank
-        FROM cob_pairs p JOIN servicing_funder_shares s ON s.loan_id = p.loan_id
-        WHERE p.funder_id IS NULL
-      ) x
-    ),
-    numbered AS (
-      SELECT split.*, (row_number() OVER (PARTITION BY kind ORDER BY loan_id, funder_id, debit, credit) - 1) AS i
-      FROM split WHERE amount > 0
-    )
-    SELECT numbered.*, i / ${pairsPerEntry} AS chunk, i % ${pairsPerEntry} AS pos,
-           (dense_rank() OVER (ORDER BY kind, i / ${pairsPerEntry}) - 1)::int4 AS n
-    FROM numbered`.execute(trx);
-  const key = sql`'cob:' || ${date}::text || ':' || ${scopeKey(scope)}::text || ':' || kind || ':' || chunk`;
+  // Entry n = the kind's ordinal × 100,000 + its chunk of pairsPerEntry pairs: the lines are
+  // numbered in one pass (no table of numbered pairs, no second sort), and the entries are read
+  // back from the lines. Within an entry the pairs are in loan order, so a rerun numbers the same.
+  const kinds = sql`(VALUES ('accrual', 0), ('fee_charge', 1), ('penalty_accrual', 2), ('non_accrual', 3),
+                            ('write_off', 4)) AS k (kind, ordinal)`;
   await postJournalsStaged(trx, async (t) => {
     await sql`
-      INSERT INTO ledger_bulk_entries (n, key, fingerprint, event_type, source_ref, description, currency, business_date, reversal_of)
-      SELECT DISTINCT n, ${key}, 'cob-staged:' || md5(${key}), kind, 'cob:' || ${date}::text,
-             'close of business ' || ${date}::text || ': ' || replace(kind, '_', ' '), 'CNY', ${postOn}::date, NULL::int8
-      FROM cob_lines`.execute(t);
-    await sql`
       INSERT INTO ledger_bulk_lines (n, line_no, code, side, amount, loan_id, customer_id, product_id, merchant_id, funder_id)
-      SELECT n, (2 * pos + 1)::int2, debit, 'debit', amount, loan_id::text, customer_id::text, product_id, NULL, funder_id
-      FROM cob_lines
-      UNION ALL
-      SELECT n, (2 * pos + 2)::int2, credit, 'credit', amount, loan_id::text, customer_id::text, product_id, NULL, funder_id
-      FROM cob_lines`.execute(t);
+      WITH split AS (
+        SELECT kind, loan_id, customer_id, product_id, funder_id, debit, credit, amount
+        FROM cob_pairs WHERE funder_id IS NOT NULL
+        UNION ALL
+        SELECT 'accrual', loan_id, customer_id, product_id, funder_id,
+               CASE WHEN non_accrual THEN '7001' ELSE '1132' END,
+               CASE WHEN non_accrual THEN '7099' ELSE '6011' END, interest
+        FROM cob_batch WHERE interest > 0 AND basis = 'accrual' AND funder_id IS NOT NULL
+        UNION ALL
+        SELECT kind, loan_id, customer_id, product_id, share_funder, debit, credit,
+               part + CASE WHEN rank <= amount - sum(part) OVER (PARTITION BY pair) THEN 1 ELSE 0 END
+        FROM (
+          SELECT p.kind, p.loan_id, p.customer_id, p.product_id, p.debit, p.credit, p.amount, p.id AS pair,
+                 s.funder_id AS share_funder,
+                 (p.amount * s.share_bp) / 10000 AS part,
+                 row_number() OVER (PARTITION BY p.id ORDER BY (p.amount * s.share_bp) % 10000 DESC, s.ordinal) AS rank
+          FROM cob_pairs p JOIN servicing_funder_shares s ON s.loan_id = p.loan_id
+          WHERE p.funder_id IS NULL
+        ) x
+      ),
+      numbered AS (
+        SELECT split.*, row_number() OVER (PARTITION BY kind ORDER BY loan_id, funder_id, debit, credit) - 1 AS i
+        FROM split WHERE amount > 0
+      )
+      SELECT (k.ordinal * 100000 + numbered.i / ${pairsPerEntry})::int4, (2 * (numbered.i % ${pairsPerEntry}) + side.k)::int2,
+             CASE side.k WHEN 1 THEN numbered.debit ELSE numbered.credit END,
+             CASE side.k WHEN 1 THEN 'debit' ELSE 'credit' END,
+             numbered.amount, numbered.loan_id::text, numbered.customer_id::text, numbered.product_id, NULL,
+             numbered.funder_id
+      FROM numbered JOIN ${kinds} USING (kind) CROSS JOIN (VALUES (1), (2)) AS side (k)`.execute(t);
+    const key = sql`'cob:' || ${date}::text || ':' || ${scopeKey(scope)}::text || ':' || k.kind || ':' || (e.n % 100000)`;
+    await sql`
+      INSERT INTO ledger_bulk_entries (n, key, fingerprint, event_type, source_ref, description, currency, business_date, reversal_of)
+      SELECT e.n, ${key}, 'cob-staged:' || md5(${key}), k.kind, 'cob:' || ${date}::text,
+             'close of business ' || ${date}::text || ': ' || replace(k.kind, '_', ' '), 'CNY', ${postOn}::date, NULL::int8
+      FROM (SELECT DISTINCT n FROM ledger_bulk_lines) e JOIN ${kinds} ON k.ordinal = e.n / 100000`.execute(t);
   });
 }
