@@ -139,6 +139,10 @@ CREATE TABLE servicing_transactions (
   overpayment_minor bigint NOT NULL DEFAULT 0,
   -- [{ number, component, amountMinor }] as core allocatePayment returned it (amounts as strings).
   allocation      jsonb NOT NULL DEFAULT '[]',
+  -- The penalty segment each overdue installment had when this payment restarted it
+  -- ([{ number, from, base, days, accruedBefore }], amounts as strings): a reversal puts it back,
+  -- so the penalty is exactly what one segment would have come to had the payment never been made.
+  penalty_segments jsonb NOT NULL DEFAULT '[]',
   channel         text,
   entry_id        bigint,
   reverses        uuid REFERENCES servicing_transactions (id),

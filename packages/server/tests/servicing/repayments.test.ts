@@ -679,9 +679,9 @@ describe('repayments on a loan calendar from 2026-01-15', () => {
       reversed: { id: payment.id, reversedBy: (reversal.json as { reversal: { id: string } }).reversal.id },
     });
     const { account, rows } = await servicing(database.db, loanId);
-    // The 988.10 is owed again from the payment on: the day since (02-22) is charged on it,
-    // 988.10 × 0.06 % = 0.5929 → 0.59 instead of 0.32, so 3.88 + 0.27 = 4.15 — what seven days on
-    // 988.10 unpaid come to (988.10 × 0.06 % × 7 = 4.1500): as if it had never been paid.
+    // The segment the payment interrupted runs on from the due date on 988.10, as if the payment
+    // had never been made: seven days to 02-22, 988.10 × 0.06 % × 7 = 4.1500 → 4.15 (3.88 accrued
+    // plus 0.27 booked now).
     expect(rows[0]).toMatchObject({
       status: 'due',
       principal_paid: 0n,
@@ -689,8 +689,8 @@ describe('repayments on a loan calendar from 2026-01-15', () => {
       penalty_paid: 0n,
       penalty_accrued: 415n,
       penalty_base: 98_810n,
-      penalty_from: '2026-02-21',
-      penalty_days: 1,
+      penalty_from: '2026-02-15',
+      penalty_days: 7,
     });
     expect(account).toMatchObject({
       status: 'overdue',
@@ -709,13 +709,12 @@ describe('repayments on a loan calendar from 2026-01-15', () => {
     expect(twice.json).toMatchObject({ code: 'repayment_already_reversed' });
     expect(await writtenState(database.db, loanId)).toEqual(before);
 
-    // The next close carries the restored segment on: 988.10 × 0.06 % × 2 = 1.1857 → 1.19 since
-    // 02-21, so 3.56 + 1.19 = 4.75 in all. Eight days on 988.10 in one sum would be 4.7429 → 4.74:
-    // the days before and after the reversed payment stay two segments, each rounded, so a
-    // reversal can leave one fen per segment of difference (docs/servicing.md, Reversal).
+    // The next close carries the restored segment on: eight days on 988.10 in one sum,
+    // 988.10 × 0.06 % × 8 = 4.7429 → 4.74 — exactly a never-paid installment's penalty (two
+    // segments, each rounded, would have made it 3.56 + 1.19 = 4.75).
     await closeDaysThrough(database.db, '2026-02-23');
     const next = await servicing(database.db, loanId);
-    expect(next.rows[0]).toMatchObject({ penalty_accrued: 475n, penalty_days: 2 });
+    expect(next.rows[0]).toMatchObject({ penalty_accrued: 474n, penalty_days: 8 });
     await expectLedgerMatchesServicing(database.db, loanId);
   });
 

@@ -15,7 +15,7 @@ import {
   type Schedule,
 } from '@fenqi/core';
 import type { DateString } from '../../platform/tables.ts';
-import type { AccountRow, AllocationJson, InstallmentRow } from './tables.ts';
+import type { AccountRow, AllocationJson, InstallmentRow, PenaltySegmentJson } from './tables.ts';
 
 export type { AccountRow, InstallmentRow } from './tables.ts';
 
@@ -121,7 +121,7 @@ export type PenaltySegment = {
   addedMinor: bigint;
 };
 
-function penaltyThrough(account: AccountRow, base: bigint, days: number): bigint {
+export function penaltyThrough(account: AccountRow, base: bigint, days: number): bigint {
   if (days <= 0 || base <= 0n) return 0n;
   return divideRounded(
     base * BigInt(account.penalty_rate_num) * BigInt(days),
@@ -211,6 +211,43 @@ export function reversedSegment(account: AccountRow, row: InstallmentRow): Penal
     base: unpaidPrincipal,
     days,
     addedMinor: penaltyThrough(account, unpaidPrincipal, days) - accrued,
+  };
+}
+
+/** The segment a payment is about to restart, to be stored with it (restoredSegment undoes it). */
+export function segmentBefore(account: AccountRow, row: InstallmentRow): PenaltySegmentJson | undefined {
+  if (row.penalty_from === null) return undefined;
+  return {
+    number: row.number,
+    from: row.penalty_from,
+    base: String(row.penalty_base),
+    days: row.penalty_days,
+    accruedBefore: String(row.penalty_accrued - penaltyThrough(account, row.penalty_base, row.penalty_days)),
+  };
+}
+
+/**
+ * A reversal of the payment that restarted `stored`: the segment it interrupted runs on as if the
+ * payment had never been made — from its own start, on its base, to the last closed date — so the
+ * penalty is one sum, rounded once, exactly what a never-paid installment would have accrued.
+ */
+export function restoredSegment(
+  account: AccountRow,
+  row: InstallmentRow,
+  stored: PenaltySegmentJson,
+): PenaltySegment {
+  const base = BigInt(stored.base);
+  const days = Math.max(
+    stored.days,
+    accrualDays(localDate(stored.from), localDate(account.closed_through), account.day_count as DayCount),
+  );
+  const owed = BigInt(stored.accruedBefore) + penaltyThrough(account, base, days);
+  // Never below what was accrued: the two segments can round one fen above the one (booked).
+  return {
+    from: stored.from,
+    base,
+    days,
+    addedMinor: owed > row.penalty_accrued ? owed - row.penalty_accrued : 0n,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   penaltySegmentTo,
   restartedSegment,
   rowAfter,
+  segmentBefore,
 } from './allocation.ts';
 import { catchUpAccount } from './catch-up.ts';
 import { closePaidOff, nothingOwed, refreshDelinquency } from './delinquency.ts';
@@ -33,7 +34,7 @@ import {
   updateAccount,
   updateInstallment,
 } from './repayment-store.ts';
-import type { ServicingTx, TransactionKind } from './tables.ts';
+import type { PenaltySegmentJson, ServicingTx, TransactionKind } from './tables.ts';
 import { type StaffTransaction, staffTransaction } from './views.ts';
 
 // The repayment engine (docs/servicing.md). Every way money reaches a loan — a collection the
@@ -247,10 +248,13 @@ export async function settle(
 ): Promise<Transaction> {
   const businessDate = await getBusinessDate(trx);
   const changes = changesOf(plan.lines);
+  const segmentsBefore: PenaltySegmentJson[] = [];
   for (const row of rows) {
     const paid = changes.get(row.number);
     if (paid === undefined) continue;
     const after = rowAfter(row, paid);
+    const before = paid.principal === 0n ? undefined : segmentBefore(account, row);
+    if (before !== undefined) segmentsBefore.push(before);
     const segment = paid.principal === 0n ? {} : restartedSegment(after, businessDate);
     const settledNow = isSettled(after);
     await updateInstallment(trx, account.loan_id, row.number, {
@@ -289,6 +293,7 @@ export async function settle(
     prepayment_fee_minor: prepaymentFee,
     overpayment_minor: plan.overpayment,
     allocation: JSON.stringify(allocationJson(plan.lines)),
+    penalty_segments: JSON.stringify(segmentsBefore),
     channel: plan.channel,
     entry_id: entryId,
     reverses: null,

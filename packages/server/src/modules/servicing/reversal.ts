@@ -11,6 +11,7 @@ import {
   changesOf,
   isSettled,
   linesOfJson,
+  restoredSegment,
   reversedSegment,
   rowAfter,
 } from './allocation.ts';
@@ -84,7 +85,13 @@ export async function reverseRepayment(
     const back = taken.get(row.number);
     if (back === undefined) continue;
     const after = rowAfter(row, negated(back));
-    const segment = back.principal > 0n ? reversedSegment(account, after) : undefined;
+    const stored = original.penalty_segments.find((segment) => segment.number === row.number);
+    const segment =
+      back.principal === 0n
+        ? undefined
+        : stored !== undefined
+          ? restoredSegment(account, row, stored)
+          : reversedSegment(account, after);
     penaltyAdded += segment?.addedMinor ?? 0n;
     const status = isSettled(after) ? row.status : row.due_date <= account.closed_through ? 'due' : 'future';
     await updateInstallment(trx, account.loan_id, row.number, {

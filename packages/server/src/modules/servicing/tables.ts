@@ -107,6 +107,7 @@ export interface ServicingTransactionTable {
   prepayment_fee_minor: ColumnType<bigint, bigint | undefined, never>;
   overpayment_minor: ColumnType<bigint, bigint | undefined, never>;
   allocation: ColumnType<AllocationJson[], string | undefined, never>;
+  penalty_segments: ColumnType<PenaltySegmentJson[], string | undefined, never>;
   channel: string | null;
   entry_id: bigint | null;
   reverses: string | null;
@@ -117,6 +118,14 @@ export interface ServicingTransactionTable {
 }
 
 export type AllocationJson = { number: number; component: string; amountMinor: string };
+/** An installment's penalty segment before a payment restarted it (accruedBefore: before `from`). */
+export type PenaltySegmentJson = {
+  number: number;
+  from: string;
+  base: string;
+  days: number;
+  accruedBefore: string;
+};
 
 export interface ServicingDelinquencyHistoryTable {
   id: Generated<bigint>;
