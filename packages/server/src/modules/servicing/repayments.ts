@@ -3,7 +3,6 @@ import { type AllocationLine, type AllocationOrder, allocatePayment, localDate }
 import { getBusinessDate } from '../../platform/business-date.ts';
 import type { DB, Tx } from '../../platform/db.ts';
 import { publishEvent } from '../../platform/outbox/publish.ts';
-import type { DateString } from '../../platform/tables.ts';
 import { findLine, restore } from '../credit/service.ts';
 import { loanStateById, mirrorOutstandingPrincipal } from '../loans/service.ts';
 import { productVersionById } from '../products/service.ts';
