@@ -24,7 +24,7 @@ import {
 } from '../loans/support.ts';
 import { type OnboardedMerchant, signedCall } from '../merchants/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { http } from '../support/server.ts';
+import { type HttpResult, http } from '../support/server.ts';
 import {
   accountOpened,
   closeDaysThrough,
@@ -121,6 +121,23 @@ function offline(loanId: string, amountMinor: bigint, sourceRef = `offline:${ran
       collected: true,
     }),
   );
+}
+
+/**
+ * The request is refused with the status and problem given, and nothing the repayment path
+ * writes has changed (row counts of every table it writes, and the loan's own rows).
+ */
+async function expectRefusedWritingNothing(
+  loanId: string,
+  call: () => Promise<HttpResult>,
+  status: number,
+  problem: Record<string, unknown>,
+): Promise<void> {
+  const before = await writtenState(database.db, loanId);
+  const answer = await call();
+  expect(answer.status, answer.text).toBe(status);
+  expect(answer.json).toMatchObject(problem);
+  expect(await writtenState(database.db, loanId)).toEqual(before);
 }
 
 function staffPost(who: StaffCredentials, path: string, body: unknown) {
@@ -283,20 +300,16 @@ describe('repayments on a loan calendar from 2026-01-15', () => {
         .executeTakeFirst();
       return found === undefined || found.status === 'paid_off';
     });
-    const before = await writtenState(database.db, loanId);
-    const answer = await borrowerCall(
-      world,
-      borrower,
-      'POST',
-      `/api/v1/borrower/loans/${loanId}/repayments`,
-      {
-        what: 'amount',
-        amountMinor: '10000',
-      },
+    await expectRefusedWritingNothing(
+      loanId,
+      () =>
+        borrowerCall(world, borrower, 'POST', `/api/v1/borrower/loans/${loanId}/repayments`, {
+          what: 'amount',
+          amountMinor: '10000',
+        }),
+      409,
+      { code: 'loan_not_repayable', state: 'cancelled' },
     );
-    expect(answer.status, answer.text).toBe(409);
-    expect(answer.json).toMatchObject({ code: 'loan_not_repayable', state: 'cancelled' });
-    expect(await writtenState(database.db, loanId)).toEqual(before);
   });
 
   it('records an offline transfer only once a second user approves it, once per bank reference', async () => {
@@ -308,11 +321,12 @@ describe('repayments on a loan calendar from 2026-01-15', () => {
       receivedOn: '2026-01-15',
       reason: 'counter deposit',
     };
-    const before = await writtenState(database.db, loanId);
-    const zero = await staffPost(operator, path, { ...body, amountMinor: '0' });
-    expect(zero.status, zero.text).toBe(422);
-    expect(zero.json).toMatchObject({ code: 'repayment_amount_invalid' });
-    expect(await writtenState(database.db, loanId)).toEqual(before);
+    await expectRefusedWritingNothing(
+      loanId,
+      () => staffPost(operator, path, { ...body, amountMinor: '0' }),
+      422,
+      { code: 'repayment_amount_invalid' },
+    );
 
     const asked = await staffPost(operator, path, body);
     expect(asked.status, asked.text).toBe(201);
@@ -581,20 +595,16 @@ describe('repayments on a loan calendar from 2026-01-15', () => {
     expect(rows[0]).toMatchObject({ status: 'due', penalty_accrued: 296n, penalty_from: '2026-02-15' });
     await expectLedgerMatchesServicing(database.db, loanId);
 
-    const before = await writtenState(database.db, loanId);
-    const prepay = await borrowerCall(
-      world,
-      borrower,
-      'POST',
-      `/api/v1/borrower/loans/${loanId}/prepayments`,
-      {
-        principalMinor: '50000',
-        mode: 'reduce_term',
-      },
+    await expectRefusedWritingNothing(
+      loanId,
+      () =>
+        borrowerCall(world, borrower, 'POST', `/api/v1/borrower/loans/${loanId}/prepayments`, {
+          principalMinor: '50000',
+          mode: 'reduce_term',
+        }),
+      409,
+      { code: 'prepayment_while_overdue', oldestUnpaidDue: '2026-02-15' },
     );
-    expect(prepay.status, prepay.text).toBe(409);
-    expect(prepay.json).toMatchObject({ code: 'prepayment_while_overdue', oldestUnpaidDue: '2026-02-15' });
-    expect(await writtenState(database.db, loanId)).toEqual(before);
 
     const first = await offline(loanId, 50_000n);
     // Paid on 02-21: penalty runs to the day of payment, six days: 988.10 × 0.06 % × 6 = 3.5572 →
@@ -701,13 +711,12 @@ describe('repayments on a loan calendar from 2026-01-15', () => {
     expect((await loanLedger(database.db, loanId))['1134']).toBe(415n);
     await expectLedgerMatchesServicing(database.db, loanId);
 
-    const before = await writtenState(database.db, loanId);
-    const twice = await staffPost(operator, `/api/v1/servicing/transactions/${payment.id}/reversal`, {
-      reason: 'again',
-    });
-    expect(twice.status, twice.text).toBe(409);
-    expect(twice.json).toMatchObject({ code: 'repayment_already_reversed' });
-    expect(await writtenState(database.db, loanId)).toEqual(before);
+    await expectRefusedWritingNothing(
+      loanId,
+      () => staffPost(operator, `/api/v1/servicing/transactions/${payment.id}/reversal`, { reason: 'again' }),
+      409,
+      { code: 'repayment_already_reversed' },
+    );
 
     // The next close carries the restored segment on: eight days on 988.10 in one sum,
     // 988.10 × 0.06 % × 8 = 4.7429 → 4.74 — exactly a never-paid installment's penalty (two

@@ -28,22 +28,28 @@ export async function closingTarget(trx: Tx): Promise<{ open: DateString; throug
 }
 
 /**
- * Locks the loan's servicing account and brings it up to date (closes every day it is behind).
- * Returns false when the loan has no servicing account (not disbursed yet).
+ * Brings the loan's servicing account up to date (closes every day it is behind). An account that
+ * is up to date — nearly always — is only read, so readers take no lock; one that is behind is
+ * locked for its close (which re-checks under the lock, so a concurrent close of the same day
+ * finds nothing left to do). Returns false when the loan has no servicing account (not disbursed).
  */
 export async function catchUpAccount(trx: Tx, loanId: string): Promise<boolean> {
   const t = trx as unknown as ServicingTx;
   const { open, through } = await closingTarget(trx);
+  let lock = false;
   for (;;) {
-    const account = await t
+    const query = t
       .selectFrom('servicing_accounts')
       .select(['closed_through', 'status'])
-      .where('loan_id', '=', loanId)
-      .forUpdate()
-      .executeTakeFirst();
+      .where('loan_id', '=', loanId);
+    const account = await (lock ? query.forUpdate() : query).executeTakeFirst();
     if (account === undefined) return false;
     if (account.closed_through >= through || (account.status !== 'active' && account.status !== 'overdue'))
       return true;
+    if (!lock) {
+      lock = true;
+      continue;
+    }
     await closeAccountsForDay(trx, addDays(account.closed_through as LocalDate, 1), { loanId }, open);
   }
 }
