@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db.ts';
 import type { PlatformTables } from '../platform/tables.ts';
+import type { BureauTables } from './bureau/tables.ts';
 import type { CobTables } from './cob/tables.ts';
+import type { CollectionsTables } from './collections/tables.ts';
 import type { CreditTables } from './credit/tables.ts';
 import type { CustomerTables } from './customers/tables.ts';
 import type { FundingTables } from './funding/tables.ts';
@@ -9,6 +11,7 @@ import type { IamTables } from './iam/tables.ts';
 import type { LedgerTables } from './ledger/tables.ts';
 import type { LoanTables } from './loans/tables.ts';
 import type { MerchantTables } from './merchants/tables.ts';
+import type { NotificationsTables } from './notifications/tables.ts';
 import type { PaymentTables } from './payments/tables.ts';
 import type { ProductTables } from './products/tables.ts';
 import type { BlacklistTables } from './risk/blacklist/tables.ts';
@@ -33,7 +36,10 @@ export interface Database
     BlacklistTables,
     MerchantTables,
     ServicingTables,
-    CobTables {}
+    CobTables,
+    NotificationsTables,
+    CollectionsTables,
+    BureauTables {}
 
 /** Any connection seen with every table (the same connection; only the compile-time view differs). */
 export function wholeSchema(db: DB): Kysely<Database> {

@@ -4,7 +4,9 @@ import { startNotifiedLoop } from '../platform/notified-loop.ts';
 import type { EventConsumer } from '../platform/outbox/event.ts';
 import { runOutbox } from '../platform/outbox/run.ts';
 import type { Services } from '../platform/services.ts';
+import { bureauModule } from './bureau/module.ts';
 import { cobModule } from './cob/module.ts';
+import { collectionsModule } from './collections/module.ts';
 import { creditModule } from './credit/module.ts';
 import { customersModule } from './customers/module.ts';
 import { eventsModule } from './events/module.ts';
@@ -13,6 +15,7 @@ import { createIam, type Iam } from './iam/module.ts';
 import { ledgerModule } from './ledger/module.ts';
 import { loansModule } from './loans/module.ts';
 import { merchantsModule } from './merchants/module.ts';
+import { notificationsModule } from './notifications/module.ts';
 import type { ContextModule } from './module.ts';
 import { paymentsModule } from './payments/module.ts';
 import { productsModule } from './products/module.ts';
@@ -59,6 +62,9 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     loansModule,
     servicingModule,
     cobModule,
+    notificationsModule,
+    collectionsModule,
+    bureauModule,
     ...extra,
   ];
   const iam = createIam(contexts);
@@ -78,6 +84,9 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     loansModule,
     servicingModule,
     cobModule,
+    notificationsModule,
+    collectionsModule,
+    bureauModule,
     ...extra,
   ];
   const consumers = new Map<string, EventConsumer>();

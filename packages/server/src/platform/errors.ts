@@ -271,6 +271,14 @@ export const errorCatalogue = {
     title: 'Disbursed loans are still waiting for their servicing accounts',
   },
   cob_run_not_found: { status: 404, title: 'There is no close-of-business run for this date' },
+  // Waivers (servicing): docs/servicing.md, "Waivers".
+  // (waiver codes)
+  // Collections: docs/collections.md.
+  // (collections codes)
+  // Notifications: docs/notifications.md.
+  // (notifications codes)
+  // Credit-bureau reporting: docs/bureau.md.
+  // (bureau codes)
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -43,6 +43,8 @@ export async function startTestServer(
     accessControl?: AccessControl | 'iam';
     /** A port chosen beforehand, when the configuration must name it (callback URLs); else any. */
     port?: number;
+    /** The wall clock the services see (quiet hours, contact windows); default the machine's. */
+    clock?: () => Date;
   } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
@@ -67,7 +69,7 @@ export async function startTestServer(
       ? application.iam.accessControl({ db: database.db, config })
       : (options.accessControl ?? openAccessControl);
   const app = await buildApp({
-    services: { config, db: database.db, logger },
+    services: { config, db: database.db, logger, ...(options.clock ? { clock: options.clock } : {}) },
     modules: application.modules,
     accessControl,
     version: 'test',
