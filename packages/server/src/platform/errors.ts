@@ -272,7 +272,8 @@ export const errorCatalogue = {
   },
   cob_run_not_found: { status: 404, title: 'There is no close-of-business run for this date' },
   // Waivers (servicing): docs/servicing.md, "Waivers".
-  // (waiver codes)
+  loan_not_waivable: { status: 409, title: 'The loan has nothing overdue to waive in its state' },
+  waiver_exceeds_outstanding: { status: 422, title: 'The waiver asks for more than the loan owes past due' },
   // Collections: docs/collections.md.
   // (collections codes)
   // Notifications: docs/notifications.md.

@@ -13,7 +13,7 @@ import type { ServicingTx } from './tables.ts';
 // a history row when the bucket changes, and the loan's state following (cured, fell overdue);
 // and when nothing is owed any more, the account closes as paid off.
 
-export type Cause = 'repayment' | 'reversal';
+export type Cause = 'repayment' | 'reversal' | 'waiver';
 
 export async function refreshDelinquency(
   trx: Tx,

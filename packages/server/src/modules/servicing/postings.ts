@@ -142,3 +142,40 @@ export function postAccrued(
     pairs: accrualPairs(account, input.accrued),
   });
 }
+
+/** What a waiver forgives, by component. */
+export type Waived = { interest: bigint; fee: bigint; penalty: bigint };
+
+/**
+ * A waiver takes back income that was recognised and never will be paid: Dr income Cr receivable
+ * (6011/1132, 6021/1133, 6031/1134). On a non-accrual loan the interest and penalty are held off
+ * balance, so the memorandum is released instead (Dr 7099 Cr 7001/7002); on cash basis nothing was
+ * booked for them, nor for a period fee, so a waiver books nothing.
+ */
+export function waiverPairs(account: AccountRow, waived: Waived): Pair[] {
+  if (account.posting_basis === 'cash') return [];
+  const off = offBalance(account);
+  return [
+    off
+      ? { debit: '7099', credit: '7001', amount: waived.interest }
+      : { debit: '6011', credit: '1132', amount: waived.interest },
+    { debit: '6021', credit: '1133', amount: waived.fee },
+    off
+      ? { debit: '7099', credit: '7002', amount: waived.penalty }
+      : { debit: '6031', credit: '1134', amount: waived.penalty },
+  ];
+}
+
+export function postWaiver(
+  trx: Tx,
+  account: AccountRow,
+  input: { transactionId: string; sourceRef: string; waived: Waived },
+): Promise<bigint | null> {
+  return post(trx, account, {
+    key: `servicing:${input.transactionId}`,
+    eventType: 'waiver',
+    sourceRef: input.sourceRef,
+    description: `loan ${account.loan_no} waiver ${input.sourceRef}`,
+    pairs: waiverPairs(account, input.waived),
+  });
+}

@@ -151,7 +151,7 @@ export async function insertHistory(
     dpd: number;
     from: string;
     to: string;
-    cause: 'repayment' | 'reversal';
+    cause: 'repayment' | 'reversal' | 'waiver';
   },
 ): Promise<void> {
   await tx(trx)

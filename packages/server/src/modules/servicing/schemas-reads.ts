@@ -208,7 +208,7 @@ export const delinquencyHistoryView = z
         dpd: z.number().int(),
         bucketFrom: z.string(),
         bucketTo: z.string(),
-        cause: z.enum(['close_of_business', 'repayment', 'reversal']),
+        cause: z.enum(['close_of_business', 'repayment', 'reversal', 'waiver']),
         at: instant,
       }),
     ),

@@ -10,6 +10,7 @@
 //                applyCreditBalances (close of business, after closing the day's accounts),
 //                refundCreditBalance, reverseRepayment; the consumers of the payments outcomes
 //                and of servicing.installment-due (auto-debit) are in module.ts.
+//   waivers:     applyWaiver / waivableOf (collections' approved waivers of penalty, fee, interest).
 
 export { openAccount, openAccountConsumer } from './accounts.ts';
 export { autoDebitConsumer } from './auto-debit.ts';
@@ -55,3 +56,4 @@ export {
   type Transaction,
 } from './repayments.ts';
 export { type Reversal, reverseRepayment } from './reversal.ts';
+export { applyWaiver, loanNotWaivable, type Waivable, type WaiverInput, waivableOf } from './waiver.ts';

@@ -15,6 +15,7 @@ export const transactionKinds = [
   'overpayment_refund',
   'reversal',
   'credit_applied',
+  'waiver',
 ] as const;
 export type TransactionKind = (typeof transactionKinds)[number];
 
@@ -134,7 +135,7 @@ export interface ServicingDelinquencyHistoryTable {
   dpd: number;
   bucket_from: string;
   bucket_to: string;
-  cause: 'close_of_business' | 'repayment' | 'reversal';
+  cause: 'close_of_business' | 'repayment' | 'reversal' | 'waiver';
   at: ColumnType<Date, never, never>;
 }
 
