@@ -318,7 +318,7 @@ export async function settle(
       closing,
     });
     if (closing) {
-      await closePaidOff(trx, after, {
+      after = await closePaidOff(trx, after, {
         transactionId: id,
         businessDate,
         sourceRef: plan.sourceRef,
@@ -345,6 +345,12 @@ export async function settle(
       prepaymentFeeMinor: String(prepaymentFee),
       overpaymentMinor: String(plan.overpayment),
       creditBalanceMinor: String(after.credit_balance),
+      // Where the payment left the loan (collections closes a case when it is current; the
+      // bureau reports an overdue amount repaid, code 40).
+      statusBefore: account.status,
+      status: after.status,
+      dpd: after.dpd,
+      bucket: after.bucket,
       businessDate,
     },
   });

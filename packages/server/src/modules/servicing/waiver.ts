@@ -249,6 +249,10 @@ export async function applyWaiver(trx: Tx, input: WaiverInput): Promise<Transact
       feeMinor: String(asked.fee),
       penaltyMinor: String(asked.penalty),
       actorId: input.actorId,
+      statusBefore: account.status,
+      status: closing ? 'paid_off' : after.status,
+      dpd: closing ? 0 : after.dpd,
+      bucket: closing ? 'M0' : after.bucket,
       businessDate,
     },
   });
