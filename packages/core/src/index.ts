@@ -110,6 +110,7 @@ export {
   roundingModes,
   roundingOffset,
 } from './money/rounding.ts';
+export * from './notifications/index.ts';
 export type {
   Observation,
   ObservationSource,

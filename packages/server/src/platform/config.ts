@@ -253,6 +253,10 @@ export const configSchema = z.object({
   REAL_NAME_ADAPTER: z
     .enum(['simulated', 'disabled'], { message: 'must be simulated or disabled' })
     .optional(),
+  // Notifications (docs/notifications.md): the provider SMS and app push go through.
+  NOTIFICATIONS_PROVIDER: z
+    .enum(['simulated', 'log', 'disabled'], { message: 'must be simulated, log or disabled' })
+    .optional(),
 });
 
 export type EnvConfig = z.output<typeof configSchema>;
@@ -306,6 +310,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push({
       variable: 'SIM_MERCHANT_SECRET',
       message: 'is required when NODE_ENV=production and a channel uses the sim adapter',
+    });
+  }
+  if (
+    production &&
+    (parsed.data.NOTIFICATIONS_PROVIDER === 'simulated' || parsed.data.NOTIFICATIONS_PROVIDER === 'log')
+  ) {
+    problems.push({
+      variable: 'NOTIFICATIONS_PROVIDER',
+      message: `${parsed.data.NOTIFICATIONS_PROVIDER} sends nothing to a real phone and is refused when NODE_ENV=production`,
     });
   }
   if (production && parsed.data.REAL_NAME_ADAPTER === 'simulated') {
@@ -415,5 +428,6 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
     signatureWindowSeconds: c.SIGNATURE_WINDOW_SECONDS,
     smsAdapter: c.SMS_ADAPTER ?? (security.production ? 'disabled' : 'log'),
     realNameAdapter: c.REAL_NAME_ADAPTER ?? (security.production ? 'disabled' : 'simulated'),
+    notificationsProvider: c.NOTIFICATIONS_PROVIDER ?? (security.production ? 'disabled' : 'simulated'),
   };
 }
