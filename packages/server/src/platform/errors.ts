@@ -276,6 +276,26 @@ export const errorCatalogue = {
   waiver_exceeds_outstanding: { status: 422, title: 'The waiver asks for more than the loan owes past due' },
   // Collections: docs/collections.md.
   // (collections codes)
+  contact_refused: { status: 422, title: 'The contact attempt would break a conduct rule' },
+  collections_case_closed: { status: 409, title: 'The collections case is closed' },
+  collections_case_transition_invalid: {
+    status: 409,
+    title: 'The collections case cannot do this in its state',
+  },
+  collections_assignee_invalid: { status: 422, title: 'The case cannot be assigned to this agent or agency' },
+  agency_review_lapsed: {
+    status: 409,
+    title: 'The agency’s annual review has lapsed: it takes no new cases',
+  },
+  agency_suspended: { status: 409, title: 'The agency is suspended: it takes no new cases' },
+  agency_name_taken: { status: 409, title: 'An agency with this name exists' },
+  collections_queue_exists: { status: 409, title: 'A collections queue with this code exists' },
+  contact_target_exists: { status: 409, title: 'This number is already a contact target of the debtor' },
+  promise_open_exists: { status: 409, title: 'The case already has an open promise to pay' },
+  promise_invalid: { status: 422, title: 'The promise to pay is not valid' },
+  strategy_invalid: { status: 422, title: 'The collections strategy is not valid' },
+  strategy_not_draft: { status: 409, title: 'Only a draft strategy version can be published' },
+  collections_waiver_invalid: { status: 422, title: 'The waiver request is not valid' },
   // Notifications: docs/notifications.md.
   // (notifications codes)
   // Credit-bureau reporting: docs/bureau.md.

@@ -26,6 +26,7 @@ import { checkIdNumber } from './validation.ts';
 
 export { type MissingConsent, requireConsents } from './consents/service.ts';
 export { type KycStatus, kycOf } from './kyc.ts';
+export { debtorPhoneOf } from './collections-contact.ts';
 export { notificationPhoneOf } from './notification-phone.ts';
 
 // Customers: the borrower-owned profile (name, resident ID number, phone) and bank cards. Every

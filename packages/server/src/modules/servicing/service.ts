@@ -16,6 +16,7 @@ export { openAccount, openAccountConsumer } from './accounts.ts';
 export { autoDebitConsumer } from './auto-debit.ts';
 export { beginDayClose, catchUpAccount, closingTarget } from './catch-up.ts';
 export { repaymentOutcomeConsumer, requestPayoff, requestPrepayment, requestRepayment } from './collect.ts';
+export { type OverdueFigures, overdueFiguresOf } from './collections-figures.ts';
 export { applyCreditBalances, refundCreditBalance, refundFailed } from './credit-balance.ts';
 export {
   addTotals,
