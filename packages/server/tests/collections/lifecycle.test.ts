@@ -145,13 +145,17 @@ beforeAll(async () => {
   expect(published.status, published.text).toBe(200);
 
   loans = await seedLoans(database.db, '2026-03-01' as LocalDate, 6);
-  writeOff = (await seedLoans(database.db, '2026-03-01' as LocalDate, 1, { writeOffDpd: 31 }))[0] as SeededLoan;
+  writeOff = (
+    await seedLoans(database.db, '2026-03-01' as LocalDate, 1, { writeOffDpd: 31 })
+  )[0] as SeededLoan;
   // Repayments read the product's allocation order: the seeded accounts get a published product.
   const productVersion = await publishProduct(server, operator, approver, cashProduct);
   await sql`UPDATE servicing_accounts SET product_version_id = ${productVersion}`.execute(database.db);
   // …and the credit line a repayment of principal restores: a line with nothing drawn (the seed
   // skipped origination), so the restore is nothing.
-  await sql`INSERT INTO credit_exposures (customer_id) SELECT customer_id FROM servicing_accounts`.execute(database.db);
+  await sql`INSERT INTO credit_exposures (customer_id) SELECT customer_id FROM servicing_accounts`.execute(
+    database.db,
+  );
   await sql`
     INSERT INTO credit_lines (id, customer_id, application_id, currency, limit_minor, granted_limit_minor, revolving,
                               product_codes, expires_on, granted_on)

@@ -16,7 +16,7 @@ import { maskPhone } from '../../platform/crypto/masking.ts';
 import type { DB, Tx } from '../../platform/db.ts';
 import { orConflict } from '../../platform/db-errors.ts';
 import { AppError } from '../../platform/errors.ts';
-import { assertOpen, c, caseInScope, ct, moveCase } from './cases.ts';
+import { type Actor, assertOpen, c, caseInScope, ct, moveCase } from './cases.ts';
 import { notFound } from './problems.ts';
 import type { CollectionsScope } from './scope.ts';
 import type { AttemptRow, TargetRow } from './tables.ts';
@@ -186,6 +186,10 @@ export type AttemptInput = {
   now: Date;
   /** `<caller>:<Idempotency-Key>`: one request is one row, however often it is retried. */
   requestKey: string;
+  /** What goes with an allowed attempt, in its transaction (an automated reminder's SMS). */
+  onAllowed?: (trx: Tx, attempt: AttemptRow) => Promise<void>;
+  /** Who made it, for the case's history: the agent, unless the system did (a strategy step). */
+  actor?: Actor;
 };
 
 export type RecordedAttempt = { attempt: AttemptRow; decision: ConductDecision | null };
@@ -292,6 +296,7 @@ export async function recordContactAttempt(
       .returningAll()
       .executeTakeFirstOrThrow();
     if (decision.allowed) {
+      await input.onAllowed?.(trx, attempt);
       if (input.outcome === 'invalid_number')
         await ct(trx)
           .updateTable('collections_contact_targets')
@@ -300,7 +305,7 @@ export async function recordContactAttempt(
           .execute();
       if (['assigned', 'broken_promise', 'transferred_to_agency'].includes(row.state))
         await moveCase(trx, row, 'contact', {
-          actor: { kind: 'staff', id: input.agentId },
+          actor: input.actor ?? { kind: 'staff', id: input.agentId },
           reason: `${input.channel} ${input.outcome}`,
           sourceRef: `contact-attempt:${attempt.id}`,
         });

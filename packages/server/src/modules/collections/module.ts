@@ -1,8 +1,10 @@
 import { getBusinessDate } from '../../platform/business-date.ts';
+import { wallClock } from '../../platform/services.ts';
 import { readPermission, sensitivePermission, writePermission } from '../iam/service.ts';
 import type { ContextModule } from '../module.ts';
 import { breakLapsedPromises } from './cases.ts';
 import { collectionsConsumers } from './consumers.ts';
+import { sendDueReminders } from './reminders.ts';
 import { collectionsRoutes } from './routes.ts';
 import { waiverApprovals } from './waivers.ts';
 
@@ -35,6 +37,13 @@ export const collectionsModule: ContextModule = {
   approvalActions: waiverApprovals,
   consumers: collectionsConsumers,
   jobs: (services) => [
+    {
+      // The strategies' SMS reminders, in the day (the conduct rules refuse the night anyway).
+      name: 'collections-reminders',
+      cron: '5 10 * * *',
+      timeZone: 'Asia/Shanghai',
+      run: async () => sendDueReminders(services, wallClock(services)),
+    },
     {
       // A promise dated D is broken once D is closed unpaid; checked hourly for the open date.
       name: 'collections-broken-promises',
