@@ -155,7 +155,12 @@ const countedTables = [
 export async function writtenState(db: DB, loanId: string) {
   const counts: Record<string, number> = {};
   for (const table of countedTables) {
-    const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(db);
+    // Events about this loan only: workers publish others meanwhile (notifications.delivered).
+    const where =
+      table === 'outbox_events' ? sql`WHERE subject_id = ${loanId} OR payload->>'loanId' = ${loanId}` : sql``;
+    const row = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} ${where}`.execute(
+      db,
+    );
     counts[table] = row.rows[0]?.n ?? 0;
   }
   const { account, rows } = await servicing(db, loanId).catch(() => ({ account: null, rows: [] }));
