@@ -30,6 +30,7 @@ export type { IrrWork } from './apr/irr.ts';
 export { irrWork, npvEvaluationsMax } from './apr/irr.ts';
 export { scheduleApr } from './apr/schedule-apr.ts';
 export { AssertionError, assert } from './assert.ts';
+export * from './bureau/index.ts';
 export * from './collections/index.ts';
 export type { DayCount } from './date/day-count.ts';
 export { accrualDays, basisDays, dayCountFraction, dayCounts, isDayCount } from './date/day-count.ts';

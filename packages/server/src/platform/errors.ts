@@ -300,6 +300,12 @@ export const errorCatalogue = {
   // (notifications codes)
   // Credit-bureau reporting: docs/bureau.md.
   // (bureau codes)
+  bureau_date_not_reportable: {
+    status: 409,
+    title: 'Records can be generated only for the open business date or an earlier one',
+  },
+  bureau_record_not_rejected: { status: 409, title: 'Only a record the bureau rejected can be corrected' },
+  bureau_feedback_unreadable: { status: 422, title: 'The feedback file could not be read' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

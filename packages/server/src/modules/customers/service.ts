@@ -26,6 +26,7 @@ import { checkIdNumber } from './validation.ts';
 
 export { type MissingConsent, requireConsents } from './consents/service.ts';
 export { type KycStatus, kycOf } from './kyc.ts';
+export { type BureauIdentity, bureauIdentitiesOf } from './bureau-identity.ts';
 export { debtorPhoneOf } from './collections-contact.ts';
 export { notificationPhoneOf } from './notification-phone.ts';
 

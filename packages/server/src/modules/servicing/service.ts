@@ -10,12 +10,14 @@
 //                applyCreditBalances (close of business, after closing the day's accounts),
 //                refundCreditBalance, reverseRepayment; the consumers of the payments outcomes
 //                and of servicing.installment-due (auto-debit) are in module.ts.
+//   bureau:      bureauFiguresPage (a page of loans' figures on a date, set-based), repaidOverdue.
 //   waivers:     applyWaiver / waivableOf (collections' approved waivers of penalty, fee, interest).
 
 export { openAccount, openAccountConsumer } from './accounts.ts';
 export { autoDebitConsumer } from './auto-debit.ts';
 export { beginDayClose, catchUpAccount, closingTarget } from './catch-up.ts';
 export { repaymentOutcomeConsumer, requestPayoff, requestPrepayment, requestRepayment } from './collect.ts';
+export { type BureauFigures, bureauFiguresPage, repaidOverdue } from './bureau-figures.ts';
 export { type OverdueFigures, overdueFiguresOf } from './collections-figures.ts';
 export { applyCreditBalances, refundCreditBalance, refundFailed } from './credit-balance.ts';
 export {
