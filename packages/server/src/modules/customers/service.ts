@@ -24,10 +24,10 @@ import { type RealNameMatch, recordRealNameCheck, verifyRealName } from './real-
 import * as store from './store.ts';
 import { checkIdNumber } from './validation.ts';
 
-export { type MissingConsent, requireConsents } from './consents/service.ts';
-export { type KycStatus, kycOf } from './kyc.ts';
 export { type BureauIdentity, bureauIdentitiesOf } from './bureau-identity.ts';
 export { debtorPhoneOf } from './collections-contact.ts';
+export { type MissingConsent, requireConsents } from './consents/service.ts';
+export { type KycStatus, kycOf } from './kyc.ts';
 export { notificationPhoneOf } from './notification-phone.ts';
 
 // Customers: the borrower-owned profile (name, resident ID number, phone) and bank cards. Every

@@ -15,9 +15,9 @@
 
 export { openAccount, openAccountConsumer } from './accounts.ts';
 export { autoDebitConsumer } from './auto-debit.ts';
+export { type BureauFigures, bureauFiguresPage, repaidOverdue } from './bureau-figures.ts';
 export { beginDayClose, catchUpAccount, closingTarget } from './catch-up.ts';
 export { repaymentOutcomeConsumer, requestPayoff, requestPrepayment, requestRepayment } from './collect.ts';
-export { type BureauFigures, bureauFiguresPage, repaidOverdue } from './bureau-figures.ts';
 export { type OverdueFigures, overdueFiguresOf } from './collections-figures.ts';
 export { applyCreditBalances, refundCreditBalance, refundFailed } from './credit-balance.ts';
 export {
