@@ -9,6 +9,7 @@ import {
 import {
   dispatchDueNotifications,
   enqueueNotification,
+  enqueueNotifications,
   failSimulatedDeliveriesTo,
   notificationByKey,
   TemplateVariablesError,
@@ -160,6 +161,64 @@ describe('enqueueNotification', () => {
     await expect(
       enqueueAt('2026-03-10T02:00:00Z', { phone: '13800000000', config: server.config }),
     ).rejects.toThrow("only otp may be sent to an explicit phone; paid_off goes to the customer's own");
+  });
+});
+
+describe('enqueueNotifications (a batch)', () => {
+  it('enqueues many messages as the single call does: rendered, deferred in quiet hours, a known key answering the first', async () => {
+    const a = (await seedCustomer(database.db, server.config)).customerId;
+    const b = (await seedCustomer(database.db, server.config)).customerId;
+    const earlier = await enqueueAt('2026-03-10T02:00:00Z', { customerId: a });
+    const dedupeKey = (await row(earlier.id)).dedupe_key;
+    const before = [await count('notifications'), await count('notification_status_history')];
+    const message = (customerId: string, key: string, now: string) => ({
+      dedupeKey: key,
+      template: 'paid_off' as const,
+      customerId,
+      variables: { loanNo: 'L9', closedOn: '2026-03-10' },
+      now: new Date(now),
+    });
+    const results = await database.db.transaction().execute((trx) =>
+      enqueueNotifications(trx, [
+        message(b, key('batch'), '2026-03-10T02:00:00Z'),
+        message(a, dedupeKey, '2026-03-10T02:00:00Z'),
+        // 23:00 in Shanghai: held to 08:00, as one message would be.
+        message(b, key('batch'), '2026-03-10T15:00:00Z'),
+      ]),
+    );
+    expect(results.map((r) => [r.status, r.created])).toEqual([
+      ['queued', true],
+      ['queued', false],
+      ['deferred', true],
+    ]);
+    expect(results[1]?.id).toBe(earlier.id);
+    expect([await count('notifications'), await count('notification_status_history')]).toEqual([
+      (before[0] ?? 0) + 2,
+      (before[1] ?? 0) + 2,
+    ]);
+    const deferred = await row(results[2]?.id ?? '');
+    expect(deferred.not_before.toISOString()).toBe('2026-03-11T00:00:00.000Z');
+    expect(deferred.body).toBe((await row(results[0]?.id ?? '')).body);
+  });
+
+  it('refuses a batch with a missing variable and writes nothing', async () => {
+    const customerId = (await seedCustomer(database.db, server.config)).customerId;
+    const before = [await count('notifications'), await count('notification_status_history')];
+    await expect(
+      database.db.transaction().execute((trx) =>
+        enqueueNotifications(trx, [
+          {
+            dedupeKey: key('ok'),
+            template: 'paid_off',
+            customerId,
+            variables: { loanNo: 'L1', closedOn: '2026-03-10' },
+            now: wall,
+          },
+          { dedupeKey: key('bad'), template: 'paid_off', customerId, variables: { loanNo: 'L1' }, now: wall },
+        ]),
+      ),
+    ).rejects.toThrow(new TemplateVariablesError('paid_off', ['variable closedOn is missing']));
+    expect([await count('notifications'), await count('notification_status_history')]).toEqual(before);
   });
 });
 

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../platform/db.ts';
 import type { EventConsumer } from '../../platform/outbox/event.ts';
 import type { Services } from '../../platform/services.ts';
-import { enqueueNotification, notificationByKey } from '../notifications/service.ts';
+import { enqueueNotifications, notificationByKey } from '../notifications/service.ts';
 import type { Built } from './build.ts';
 import type { BureauTx, RecordStatus } from './tables.ts';
 
@@ -47,32 +47,52 @@ export async function gateNegative<P extends Gated>(
         .execute()
     ).map((n) => [n.loan_id, n]),
   );
-  const out: P[] = [];
-  for (const record of records) {
-    let notice = notices.get(record.loanId);
-    if (notice === undefined && record.built.negative) {
-      const performance = record.built.facts.performance;
-      const key = noticeKeyOf(record.loanId);
-      const sent = await enqueueNotification(trx, {
-        dedupeKey: key,
-        template: 'negative_report_notice',
-        customerId: record.customerId,
-        variables: {
-          loanNo: record.built.record.segments.AcctBsSgmt.AcctCode ?? '',
-          amountMinor: String(performance.totalOverdueMinor),
-          dueDate: addDays(performance.asOf, -performance.dpd),
-        },
-        now,
-      });
-      await t(trx)
-        .insertInto('bureau_notices')
-        .values({ loan_id: record.loanId, notice_key: key, notification_id: sent.id, delivered_at: null })
-        .onConflict((c) => c.column('loan_id').doNothing())
-        .execute();
-      notice = { loan_id: record.loanId, notice_key: key, delivered_at: null };
-      notices.set(record.loanId, notice);
+  // The loans whose first negative record this is: one notice each, enqueued as one batch.
+  const firsts = new Map<string, P>();
+  const firstAt = new Map<string, number>();
+  records.forEach((record, index) => {
+    if (record.built.negative && !notices.has(record.loanId) && !firsts.has(record.loanId)) {
+      firsts.set(record.loanId, record);
+      firstAt.set(record.loanId, index);
     }
-    if (notice === undefined) out.push(record);
+  });
+  if (firsts.size > 0) {
+    const toNotify = [...firsts.values()];
+    const sent = await enqueueNotifications(
+      trx,
+      toNotify.map((record) => {
+        const performance = record.built.facts.performance;
+        return {
+          dedupeKey: noticeKeyOf(record.loanId),
+          template: 'negative_report_notice' as const,
+          customerId: record.customerId,
+          variables: {
+            loanNo: record.built.record.segments.AcctBsSgmt.AcctCode ?? '',
+            amountMinor: String(performance.totalOverdueMinor),
+            dueDate: addDays(performance.asOf, -performance.dpd),
+          },
+          now,
+        };
+      }),
+    );
+    const rows = toNotify.map((record, index) => ({
+      loan_id: record.loanId,
+      notice_key: noticeKeyOf(record.loanId),
+      notification_id: sent[index]?.id ?? '',
+      delivered_at: null,
+    }));
+    await t(trx)
+      .insertInto('bureau_notices')
+      .values(rows)
+      .onConflict((c) => c.column('loan_id').doNothing())
+      .execute();
+    for (const row of rows) notices.set(row.loan_id, { ...row, delivered_at: null });
+  }
+  const out: P[] = [];
+  for (const [index, record] of records.entries()) {
+    const notice = notices.get(record.loanId);
+    // Records before the loan's first negative one go as they are; it and every later one wait.
+    if (notice === undefined || index < (firstAt.get(record.loanId) ?? 0)) out.push(record);
     else if (notice.delivered_at === null)
       out.push({ ...record, status: 'held_for_notice', noticeKey: notice.notice_key });
     else out.push({ ...record, noticeKey: record.built.negative ? notice.notice_key : null });

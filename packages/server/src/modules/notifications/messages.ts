@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inQuietHours, isKnownTimeZone, quietHoursRelease } from '@fenqi/core';
+import { sql } from 'kysely';
 import type { Config } from '../../platform/config.ts';
 import { blindIndex } from '../../platform/crypto/blind-index.ts';
 import { createDataKey, cryptoFor, encryptField, fieldContext } from '../../platform/crypto/envelope.ts';
@@ -139,6 +140,95 @@ export async function enqueueNotification(trx: Tx, input: EnqueueInput): Promise
   });
   if (!quiet) await store.wake(t);
   return { id, status, created: true };
+}
+
+/** A message to a customer's own phone (no explicit number, not an OTP): what a batch may hold. */
+export type CustomerMessageInput = Omit<EnqueueInput, 'phone' | 'config' | 'customerId'> & {
+  customerId: string;
+};
+
+export const enqueueBatchMax = 10_000;
+
+/**
+ * Many customer messages in a few statements (the bureau's month end notices tens of thousands of
+ * newly overdue borrowers): each rendered and checked as enqueueNotification does, the rows and
+ * their first status inserted set-based, a repeated key answering the first message. Answers one
+ * result per input, in order.
+ */
+export async function enqueueNotifications(
+  trx: Tx,
+  inputs: readonly CustomerMessageInput[],
+): Promise<Enqueued[]> {
+  if (inputs.length === 0) return [];
+  if (inputs.length > enqueueBatchMax) throw programmingError(`at most ${enqueueBatchMax} messages a batch`);
+  const rows = inputs.map((input) => {
+    const channel = input.channel ?? 'sms';
+    const locale = input.locale ?? 'zh-CN';
+    if (input.template === 'otp') throw programmingError('an otp is enqueued on its own (it is encrypted)');
+    if (!(notificationTemplates as readonly string[]).includes(input.template))
+      throw programmingError(`there is no template ${String(input.template)}`);
+    if (!(notificationChannels as readonly string[]).includes(channel))
+      throw programmingError(`there is no channel ${String(channel)}`);
+    if (!(notificationLocales as readonly string[]).includes(locale))
+      throw programmingError(`there is no locale ${String(locale)}`);
+    if (input.dedupeKey.length < 1 || input.dedupeKey.length > 200)
+      throw programmingError('dedupeKey must be 1 to 200 characters');
+    const timeZone = input.variables.timeZone ?? recipientTimeZoneDefault;
+    if (!isKnownTimeZone(timeZone)) throw programmingError(`timeZone ${timeZone} is not an IANA time zone`);
+    const rendered = renderTemplate(input.template, locale, input.variables);
+    const quiet = inQuietHours(input.now, timeZone);
+    return {
+      id: randomUUID(),
+      dedupe_key: input.dedupeKey,
+      template: input.template,
+      channel,
+      customer_id: input.customerId,
+      locale,
+      time_zone: timeZone,
+      body: rendered.logText,
+      status: (quiet ? 'deferred' : 'queued') as NotificationStatus,
+      not_before: (quiet ? quietHoursRelease(input.now, timeZone) : input.now).toISOString(),
+      created_at: input.now.toISOString(),
+      detail: quiet ? `quiet hours in ${timeZone}` : null,
+    };
+  });
+  const inserted = await sql<{ id: string }>`
+    WITH x AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x (
+        id uuid, dedupe_key text, template text, channel text, customer_id uuid, locale text, time_zone text,
+        body text, status text, not_before timestamptz, created_at timestamptz, detail text)
+    ),
+    n AS (
+      INSERT INTO notifications (id, dedupe_key, template, channel, customer_id, locale, time_zone, body, status,
+                                 not_before, created_at)
+      SELECT id, dedupe_key, template, channel, customer_id, locale, time_zone, body, status, not_before, created_at
+      FROM x
+      ON CONFLICT (dedupe_key) DO NOTHING
+      RETURNING id
+    ),
+    h AS (
+      INSERT INTO notification_status_history (notification_id, status_from, status_to, at, detail)
+      SELECT x.id, NULL, x.status, x.created_at, x.detail FROM x JOIN n ON n.id = x.id
+    )
+    SELECT id::text FROM n`.execute(trx);
+  const created = new Set(inserted.rows.map((row) => row.id));
+  const firsts = new Map<string, { id: string; status: NotificationStatus }>();
+  const repeated = rows.filter((row) => !created.has(row.id)).map((row) => row.dedupe_key);
+  if (repeated.length > 0) {
+    const found = await (trx as NotificationsTx)
+      .selectFrom('notifications')
+      .select(['id', 'dedupe_key', 'status'])
+      .where('dedupe_key', 'in', repeated)
+      .execute();
+    for (const row of found) firsts.set(row.dedupe_key, { id: row.id, status: row.status });
+  }
+  if (rows.some((row) => created.has(row.id) && row.status === 'queued')) await store.wake(trx);
+  return rows.map((row) => {
+    if (created.has(row.id)) return { id: row.id, status: row.status, created: true };
+    const first = firsts.get(row.dedupe_key);
+    if (first === undefined) throw new Error(`notification ${row.dedupe_key} vanished`);
+    return { ...first, created: false };
+  });
 }
 
 export async function notificationByKey(

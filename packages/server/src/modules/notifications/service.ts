@@ -9,9 +9,12 @@
 
 export { type DispatchCounts, dispatchDueNotifications, recordDeliveryReceipt } from './dispatch.ts';
 export {
+  type CustomerMessageInput,
   type Enqueued,
   type EnqueueInput,
+  enqueueBatchMax,
   enqueueNotification,
+  enqueueNotifications,
   type NotificationStatus,
   type NotificationTemplate,
   notificationByKey,
