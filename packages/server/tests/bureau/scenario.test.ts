@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGeneration } from '../../src/modules/bureau/service.ts';
+import { purgeExpiredRecords } from '../../src/modules/bureau/submissions.ts';
 import { wholeSchema } from '../../src/modules/database.ts';
 import { simulatedProvider } from '../../src/modules/notifications/providers.ts';
 import { dispatchDueNotifications, notificationByKey } from '../../src/modules/notifications/service.ts';
@@ -593,5 +594,37 @@ describe('the submission file, the bureau’s feedback and corrections', () => {
     });
     expect(detail.status, detail.text).toBe(200);
     expect(detail.json).toMatchObject({ status: 'pending', rptDateCode: '10' });
+  });
+
+  it('keeps negative records 5 years from the end of the behaviour, and purges them only after', async () => {
+    const negative = await recordOf('2026-02-28', '30');
+    expect(negative.retain_until).toBe('2031-03-01');
+    const total = async () =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`SELECT count(*) AS n FROM bureau_records WHERE loan_id = ${loanId}`.execute(database.db)
+        ).rows[0]?.n,
+      );
+    const before = await total();
+    const purge = (today: string) =>
+      database.db.transaction().execute((trx) => purgeExpiredRecords(trx, today));
+    expect(await purge('2031-03-01')).toBe(0);
+    expect(await total()).toBe(before);
+    // The day after the five years: the negative records go (February's 30 and the 40 behind
+    // it); every record that was never negative stays.
+    const negatives = Number(
+      (
+        await sql<{
+          n: string;
+        }>`SELECT count(*) AS n FROM bureau_records WHERE loan_id = ${loanId} AND negative`.execute(
+          database.db,
+        )
+      ).rows[0]?.n,
+    );
+    expect(negatives).toBeGreaterThan(0);
+    expect(await purge('2031-03-02')).toBe(negatives);
+    expect(await total()).toBe(before - negatives);
   });
 });
