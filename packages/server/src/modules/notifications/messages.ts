@@ -54,8 +54,10 @@ export type Enqueued = { id: string; status: NotificationStatus; created: boolea
 
 const programmingError = (message: string) => new TemplateVariablesError('enqueueNotification', [message]);
 
-export async function enqueueNotification(trx: Tx, input: EnqueueInput): Promise<Enqueued> {
-  const t: NotificationsTx = trx;
+/** The checks every message passes, single or batched: its template, channel, locale, key and zone. */
+function checkedBasics(
+  input: Pick<EnqueueInput, 'template' | 'channel' | 'locale' | 'dedupeKey' | 'variables'>,
+) {
   const channel = input.channel ?? 'sms';
   const locale = input.locale ?? 'zh-CN';
   if (!(notificationTemplates as readonly string[]).includes(input.template))
@@ -66,6 +68,14 @@ export async function enqueueNotification(trx: Tx, input: EnqueueInput): Promise
     throw programmingError(`there is no locale ${String(locale)}`);
   if (input.dedupeKey.length < 1 || input.dedupeKey.length > 200)
     throw programmingError('dedupeKey must be 1 to 200 characters');
+  const timeZone = input.variables.timeZone ?? recipientTimeZoneDefault;
+  if (!isKnownTimeZone(timeZone)) throw programmingError(`timeZone ${timeZone} is not an IANA time zone`);
+  return { channel, locale, timeZone };
+}
+
+export async function enqueueNotification(trx: Tx, input: EnqueueInput): Promise<Enqueued> {
+  const t: NotificationsTx = trx;
+  const { channel, locale, timeZone } = checkedBasics(input);
   // Debts are told to the borrower alone: anything but a one-time code goes to the customer's own
   // phone as the customers module holds it, never to a number a caller passes.
   if (input.phone !== undefined && input.template !== 'otp')
@@ -77,8 +87,6 @@ export async function enqueueNotification(trx: Tx, input: EnqueueInput): Promise
   if (input.phone !== undefined && !phonePattern.test(input.phone))
     throw programmingError('phone must be a mainland China mobile number of 11 digits');
   if (channel === 'push' && input.customerId === null) throw programmingError('a push needs a customerId');
-  const timeZone = input.variables.timeZone ?? recipientTimeZoneDefault;
-  if (!isKnownTimeZone(timeZone)) throw programmingError(`timeZone ${timeZone} is not an IANA time zone`);
   const rendered = renderTemplate(input.template, locale, input.variables);
 
   const existing = await store.notificationByKey(t, input.dedupeKey);
@@ -162,19 +170,8 @@ export async function enqueueNotifications(
   if (inputs.length === 0) return [];
   if (inputs.length > enqueueBatchMax) throw programmingError(`at most ${enqueueBatchMax} messages a batch`);
   const rows = inputs.map((input) => {
-    const channel = input.channel ?? 'sms';
-    const locale = input.locale ?? 'zh-CN';
     if (input.template === 'otp') throw programmingError('an otp is enqueued on its own (it is encrypted)');
-    if (!(notificationTemplates as readonly string[]).includes(input.template))
-      throw programmingError(`there is no template ${String(input.template)}`);
-    if (!(notificationChannels as readonly string[]).includes(channel))
-      throw programmingError(`there is no channel ${String(channel)}`);
-    if (!(notificationLocales as readonly string[]).includes(locale))
-      throw programmingError(`there is no locale ${String(locale)}`);
-    if (input.dedupeKey.length < 1 || input.dedupeKey.length > 200)
-      throw programmingError('dedupeKey must be 1 to 200 characters');
-    const timeZone = input.variables.timeZone ?? recipientTimeZoneDefault;
-    if (!isKnownTimeZone(timeZone)) throw programmingError(`timeZone ${timeZone} is not an IANA time zone`);
+    const { channel, locale, timeZone } = checkedBasics(input);
     const rendered = renderTemplate(input.template, locale, input.variables);
     const quiet = inQuietHours(input.now, timeZone);
     return {
