@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { localDate } from '../date/local-date.ts';
+import { testLoan } from './fixtures.ts';
 import {
   type AccountRecord,
   accountRecord,
-  type LoanFacts,
   lineRecord,
   openingPerformance,
   type Performance,
@@ -16,19 +16,7 @@ import { identityFailures, validateRecord } from './validate.ts';
 // The records of one D1 loan of 3,000.00 over three months (2026-01-15 → 04-15), and what
 // validation says of each, and of records broken on purpose.
 
-const loan: LoanFacts = {
-  acctType: 'D1',
-  acctCode: 'L202601150000000001',
-  mngmtOrgCode: 'B10000000000FQ',
-  openDate: localDate('2026-01-15'),
-  maturityDate: localDate('2026-04-15'),
-  loanAmountMinor: 300_000n,
-  method: 'equal_installment',
-  termCount: 3,
-  applyBusiDist: '310000',
-  lineContractCode: null,
-  lineAmountMinor: null,
-};
+const loan = testLoan;
 
 const overdue: Performance = {
   ...openingPerformance(loan),

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { localDate } from '../date/local-date.ts';
-import { accountRecord, type LoanFacts, openingPerformance } from './segments.ts';
+import { testLoan } from './fixtures.ts';
+import { accountRecord, openingPerformance } from './segments.ts';
 import {
   escapeXml,
   parseFeedbackCsv,
@@ -12,19 +13,7 @@ import {
   submissionFile,
 } from './xml.ts';
 
-const loan: LoanFacts = {
-  acctType: 'D1',
-  acctCode: 'L202601150000000001',
-  mngmtOrgCode: 'B10000000000FQ',
-  openDate: localDate('2026-01-15'),
-  maturityDate: localDate('2026-04-15'),
-  loanAmountMinor: 300_000n,
-  method: 'equal_installment',
-  termCount: 3,
-  applyBusiDist: '310000',
-  lineContractCode: null,
-  lineAmountMinor: null,
-};
+const loan = testLoan;
 const identity = { name: '张三', idType: '10', idNum: '11010519491231002X' };
 const opening = accountRecord({
   code: '10',

@@ -13,7 +13,7 @@ import type { Services } from '../../platform/services.ts';
 import { enqueueNotification } from '../notifications/service.ts';
 import { c, systemActor } from './cases.ts';
 import { recordContactAttempt, targetsOfCustomer } from './contacts.ts';
-import type { CollectionsScope } from './scope.ts';
+import { systemScope } from './scope.ts';
 import type { CaseRow } from './tables.ts';
 
 // The automated steps of a strategy: a case whose rule has an `sms_reminder` step reached at its
@@ -26,9 +26,6 @@ import type { CaseRow } from './tables.ts';
 // the dialer, which reports each attempt through the contacts API (docs/collections.md).
 
 export const reminderAgentId = 'system:collections-strategy';
-
-/** The strategy scope of the system: every case (it is not an agency). */
-const systemScope = { kind: 'staff', userId: reminderAgentId } as unknown as CollectionsScope;
 
 export type RemindersRun = { cases: number; sent: number; refused: number; skipped: number };
 
@@ -56,10 +53,12 @@ async function definitionOf(db: DB, code: string, version: number): Promise<Stra
   return row?.definition as StrategyDefinition | undefined;
 }
 
-async function alreadyReminded(db: DB, stepKey: string): Promise<boolean> {
+async function alreadyReminded(db: DB, caseId: string, stepKey: string): Promise<boolean> {
+  // Through the case's index: the key's prefix alone would not use the unique index on request_key.
   const found = await c(db)
     .selectFrom('collections_contact_attempts')
     .select('id')
+    .where('case_id', '=', caseId)
     .where('request_key', 'like', `${stepKey}:%`)
     .where('outcome', '<>', 'refused')
     .executeTakeFirst();
@@ -103,10 +102,10 @@ export async function sendDueReminders(services: Services, now: Date): Promise<R
       // One reminder per case, step and overdue spell (the spell began dpd days before the close).
       const since = addDays(closedThrough, -row.dpd);
       const stepKey = `${reminderAgentId}:${row.id}:${since}:${step.dpdFrom}`;
-      if (await alreadyReminded(db, stepKey)) continue;
+      if (await alreadyReminded(db, row.id, stepKey)) continue;
       // A refused reminder (quiet hours) is tried again on a later run, once per local day.
       const requestKey = `${stepKey}:${localClock(now, row.time_zone).date}`;
-      const recorded = await recordContactAttempt(db, systemScope, {
+      const recorded = await recordContactAttempt(db, systemScope(reminderAgentId), {
         caseId: row.id,
         targetId: target.id,
         channel: 'sms',

@@ -37,6 +37,11 @@ export async function collectionsScope(db: DB | Tx, caller: Caller): Promise<Col
   ) as CollectionsScope;
 }
 
+/** The scope of the collections system itself (a strategy's automated steps): in-house, every case. */
+export function systemScope(id: string): CollectionsScope {
+  return { kind: 'staff', userId: id } as CollectionsScope;
+}
+
 /** Management (strategies, agencies, queues, assignment) is in-house only. */
 export async function inHouseScope(db: DB | Tx, caller: Caller): Promise<CollectionsScope> {
   const scope = await collectionsScope(db, caller);

@@ -9,7 +9,14 @@ import { closePaidOff, nothingOwed, refreshDelinquency } from './delinquency.ts'
 import { postWaiver, type Waived } from './postings.ts';
 import { repaymentAmountMinorMax } from './problems.ts';
 import { findAccount, insertTransaction, installmentsOf, updateInstallment } from './repayment-store.ts';
-import { bookPenaltyToToday, isOpen, lockedAccount, type Transaction, toTransaction } from './repayments.ts';
+import {
+  bookPenaltyToToday,
+  earlierTransaction,
+  isOpen,
+  lockedAccount,
+  type Transaction,
+  toTransaction,
+} from './repayments.ts';
 import type { ServicingTx } from './tables.ts';
 
 // Waivers (减免, docs/servicing.md "Waivers"): collections forgives part of what an overdue loan
@@ -148,20 +155,13 @@ export async function applyWaiver(trx: Tx, input: WaiverInput): Promise<Transact
   const asked = checkedAsk(input);
   const total = asked.penalty + asked.fee + asked.interest;
   const account = await lockedAccount(trx, input.loanId);
-  const earlier = await t(trx)
-    .selectFrom('servicing_transactions')
-    .selectAll()
-    .where('source_ref', '=', input.sourceRef)
-    .executeTakeFirst();
-  if (earlier !== undefined) {
-    if (earlier.loan_id !== input.loanId || earlier.kind !== 'waiver' || earlier.amount_minor !== total)
-      throw new AppError(
-        'repayment_source_conflict',
-        `${input.sourceRef} was already recorded with another loan or amount; one waiver is applied once.`,
-        { extensions: { sourceRef: input.sourceRef } },
-      );
-    return toTransaction(earlier);
-  }
+  // The same approved request again answers its first transaction (another loan or total: 409).
+  const earlier = await earlierTransaction(trx, {
+    sourceRef: input.sourceRef,
+    loanId: input.loanId,
+    amountMinor: total,
+  });
+  if (earlier) return earlier.transaction;
   if (!isOpen(account)) throw loanNotWaivable(input.loanId, account.status);
   const rows = await bookPenaltyToToday(trx, account, input.sourceRef);
   const waivable = waivableIn(rows);
