@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { databaseUrlFor, withClient } from '../src/platform/db-admin.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
+import { consoleBuilt } from '../src/platform/http/console.ts';
 import { migrate } from '../src/platform/migrate.ts';
 
 // Once per test run: find the PostgreSQL server (DATABASE_URL, else an embedded one), migrate a
@@ -18,6 +20,14 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const runId = randomBytes(4).toString('hex');
+  // The console's browser tests need the built console; `npm install` builds it (prepare), so this
+  // only runs on a checkout where it was never built.
+  if (!consoleBuilt()) {
+    execFileSync('npm', ['run', 'build:console'], {
+      cwd: resolve(import.meta.dirname, '../../..'),
+      stdio: 'inherit',
+    });
+  }
   let embedded: EmbeddedPostgres | undefined;
   const external = process.env.DATABASE_URL;
   // Without DATABASE_URL each run gets a throw-away cluster of its own (removed at the end), so

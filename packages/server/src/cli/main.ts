@@ -8,6 +8,7 @@ import { demoCommand } from './demo.ts';
 import { keysCommand } from './keys.ts';
 import { ledgerCommand } from './ledger.ts';
 import { migrateCommand } from './migrate.ts';
+import { openApiCommand } from './openapi.ts';
 import { policyCommand } from './policy.ts';
 import { aprCommand, quoteCommand } from './quote.ts';
 import { reconcileCommand } from './reconcile.ts';
@@ -38,6 +39,7 @@ const commands: Command[] = [
   cobCommand,
   usersCommand,
   auditCommand,
+  openApiCommand,
   ledgerCommand,
   reconcileCommand,
   keysCommand,

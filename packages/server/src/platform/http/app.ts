@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import { type $ZodType, safeParse } from 'zod/v4/core';
 import { createComputePool } from '../compute/pool.ts';
 import { AppError, problemOf } from '../errors.ts';
+import { registerConsole } from './console.ts';
 import { probePaths, registerHealthRoutes } from './health.ts';
 import { installJsonParser } from './json-body.ts';
 import { registerMetrics } from './metrics.ts';
@@ -40,6 +41,8 @@ export type AppOptions = {
   modules: readonly Module[];
   accessControl: AccessControl;
   version: string;
+  /** Where the built console is (packages/console/dist unless given). */
+  consoleDir?: string;
 };
 
 /** One log line per request, when it completes (Fastify's default logs two). */
@@ -244,6 +247,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { schema: { hide: true }, config: { permission: 'public', rateLimit: false } },
     async (_request, reply) => reply.type('application/json; charset=utf-8').send(documentJson),
   );
+  registerConsole(app, options.consoleDir);
   return app;
 }
 
