@@ -10,15 +10,18 @@ const colours: Record<string, string> = {
   published: 'green',
   accepted: 'green',
   completed: 'green',
+  kept: 'green',
+  disbursed: 'green',
   paid_off: 'blue',
   settled: 'blue',
   closed: 'default',
-  kept: 'green',
   pending: 'gold',
   draft: 'default',
   processing: 'processing',
   submitted: 'processing',
   running: 'processing',
+  open: 'processing',
+  disbursing: 'processing',
   referred: 'gold',
   review: 'gold',
   pending_approval: 'gold',
@@ -28,22 +31,31 @@ const colours: Record<string, string> = {
   rejected: 'red',
   failed: 'red',
   broken: 'red',
+  refused: 'red',
   written_off: 'magenta',
   cancelled: 'default',
-  refused: 'red',
   expired: 'default',
-  open: 'processing',
-  disbursing: 'processing',
-  disbursed: 'green',
 };
 
 /**
- * A state as a coloured tag, labelled from the `status` namespace (`status:<value>`) when a label
- * exists, else the raw value — so every module's states read the same everywhere.
+ * A state as a coloured tag. The label is `<ns>:status.<value>` from the area's namespace, else
+ * `common:status.<value>`, else the raw value — so states read the same wherever they appear.
  */
-export function StatusTag({ value }: { value: string | null | undefined }) {
-  const { t, i18n } = useTranslation('status');
+export function StatusTag({
+  value,
+  ns,
+  colour,
+}: {
+  value: string | null | undefined;
+  ns?: string;
+  colour?: string;
+}) {
+  const { t, i18n } = useTranslation();
   if (value === null || value === undefined) return <span>—</span>;
-  const label = i18n.exists(`status:${value}`) ? t(value) : value;
-  return <Tag color={colours[value] ?? 'default'}>{label}</Tag>;
+  const key =
+    ns !== undefined && i18n.exists(`${ns}:status.${value}`)
+      ? `${ns}:status.${value}`
+      : `common:status.${value}`;
+  const label = i18n.exists(key) ? t(key) : value;
+  return <Tag color={colour ?? colours[value] ?? 'default'}>{label}</Tag>;
 }
