@@ -244,7 +244,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Staff users and their roles */
+        /**
+         * Staff users and their roles, by username
+         * @description Filter by part of the name, status or role; page with `limit` and `after` (the username of the last user of the previous page). Without `limit`, every user.
+         */
         get: operations["getIamUsers"];
         put?: never;
         /**
@@ -302,7 +305,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Merchant and funder API clients (never their secrets) */
+        /**
+         * Merchant and funder API clients (never their secrets), oldest first
+         * @description Filter by owner and status; page with `limit` and `after` (the id of the last client of the previous page). Without `limit`, every client.
+         */
         get: operations["getIamApiClients"];
         put?: never;
         /**
@@ -340,7 +346,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Maker-checker requests, newest first */
+        /**
+         * Maker-checker requests, newest first
+         * @description Filter by status, action and maker; page with `limit` and `before` (the id of the last request of the previous page).
+         */
         get: operations["getApprovals"];
         put?: never;
         post?: never;
@@ -428,7 +437,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit events in chain order (page with afterSeq) */
+        /** Audit events in chain order (page with afterSeq), or newest first (order=desc, page with beforeSeq) */
         get: operations["getAuditEvents"];
         put?: never;
         post?: never;
@@ -1149,7 +1158,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Payment orders, newest first (filter by state, channel, source or loan) */
+        /** Payment orders, newest first (filter by state, kind, purpose, channel, source or loan) */
         get: operations["getPaymentsOrders"];
         put?: never;
         post?: never;
@@ -1267,6 +1276,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Channel callbacks as received, newest first (filter by order, channel or outcome) */
+        get: operations["getPaymentsCallbacks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/reconciliations": {
         parameters: {
             query?: never;
@@ -1274,13 +1300,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Reconciliations of the channels’ statements, the latest statement date first */
+        get: operations["getPaymentsReconciliations"];
         put?: never;
         /**
          * Reconcile a channel’s statement of one settlement date (as the daily job does)
          * @description Fetches the statement, checks it, matches it with our orders and the clearing account, posts the fees and raises every difference as an exception item. Running it again for the same file changes nothing (alreadyImported); a different file for the same date is statement_changed.
          */
         post: operations["postPaymentsReconciliations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/reconciliations/{statementId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A reconciliation with its differences by kind and the exception items it raised */
+        get: operations["getPaymentsReconciliationsByStatementId"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1455,6 +1499,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/risk/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Credit applications with their deciding evaluation, newest first (filter by customer, status, outcome, dates)
+         * @description `decision.id` names the evaluation whose trace `GET /api/v1/risk/decisions/{decisionId}/replay` re-runs. Pages: `before` = the `next` of the previous page.
+         */
+        get: operations["getRiskApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/risk/applications/{applicationId}": {
         parameters: {
             query?: never;
@@ -1499,7 +1563,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Policy versions, newest first per policy, with which one decides */
+        /**
+         * Policy versions, newest first per policy, with which one decides
+         * @description Filter by policy id and status; page with `limit` and `after` (the id of the last version of the previous page).
+         */
         get: operations["getRiskPolicies"];
         put?: never;
         /**
@@ -1524,6 +1591,26 @@ export interface paths {
         get: operations["getRiskPoliciesByVersionId"];
         /** Rewrite a policy draft (a published version never changes) */
         put: operations["putRiskPoliciesByVersionId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/policy-schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a policy document may contain: its JSON Schema and the features Fenqi computes
+         * @description The schema is core’s `policySchema` (docs/risk.md); a document it accepts may still be refused for what only the validator checks (declared features, bins, grades), each a field error of POST /api/v1/risk/policies.
+         */
+        get: operations["getRiskPolicySchema"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1592,7 +1679,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The manual review queue, oldest first, with each item’s SLA */
+        /**
+         * The manual review queue, oldest first, with each item’s SLA
+         * @description Without `status`, every review not yet decided. Page with `limit` and `after` (the application id of the last review of the previous page).
+         */
         get: operations["getRiskReviews"];
         put?: never;
         post?: never;
@@ -2082,7 +2172,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Product versions, by code and newest version first */
+        /**
+         * Product versions, by code and newest version first
+         * @description Filter by code and status; page with `limit` and `after` (the id of the last version of the previous page).
+         */
         get: operations["getProducts"];
         put?: never;
         /**
@@ -2128,6 +2221,26 @@ export interface paths {
          * @description For any version, drafts included: the loan a borrower of the grade would get for the term and amount — every installment, the totals, the simple (单利) and compound (IRR) annualized rates of PBOC announcement 2021 No. 3 and whether the IRR is within APR_CAP.
          */
         post: operations["postProductsVersionsByVersionIdPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a definition before it is saved: one loan, every term and grade, the publication check
+         * @description The definition is checked as POST /api/v1/products checks it (422 product_invalid, a field error per problem under `definition/…`) but not stored. Answers the loan asked for — schedule, totals, nominal rate, simple and compound annualized rates (PBOC 2021 No. 3), whether the IRR is within APR_CAP — and the grid of every offered term at every grade’s price at the largest amount with what a publish request would find (`publishable`, `issues`).
+         */
+        post: operations["postProductsPreview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2607,7 +2720,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Loans, newest first, filtered by state, customer or merchant */
+        /** Loans, newest first, filtered by state, customer, merchant, product or the date they were made */
         get: operations["getLoans"];
         put?: never;
         post?: never;
@@ -3061,7 +3174,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Collections cases by queue, agent, agency, state or bucket, a page at a time
+         * Collections cases by queue, agent (`me`: the caller’s own), agency, state or bucket, a page at a time
          * @description Ordered by id; `next` is the `after` of the next page. Agency staff see their agency’s cases only, at most 20 a page.
          */
         get: operations["getCollectionsCases"];
@@ -3451,7 +3564,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Submissions made, newest first: range, counts and digest (no identities, no file) */
+        get: operations["getBureauSubmissions"];
         put?: never;
         /**
          * Make the submission file of a date range: the pending records that pass validation
@@ -3526,6 +3640,125 @@ export interface paths {
         put?: never;
         /** Correct a rejected record: build it again, supersede it and resubmit it */
         post: operations["postBureauRecordsByRecordIdCorrections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/portfolio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The loan book: open loans, what they owe, by bucket and by status */
+        get: operations["getReportsPortfolio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/disbursements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Loans disbursed today, this month, per day of the last `days` and per month of the last 12 */
+        get: operations["getReportsDisbursements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The approval funnel of a range of business dates: applications and their decisions, orders, loans */
+        get: operations["getReportsFunnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/vintages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Vintage curves: M1+ (over 30 days past due) principal of each disbursal month, by month on book */
+        get: operations["getReportsVintages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/roll-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Roll rates: loans from each bucket at one month end to their state at the next */
+        get: operations["getReportsRollRates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A day of collections: money repaid, contact attempts, promises to pay, cases */
+        get: operations["getReportsCollections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/funders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each funder’s part of the outstanding principal */
+        get: operations["getReportsFunders"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4417,6 +4650,119 @@ export interface components {
                 funderId?: string;
             }[];
         };
+        PaymentCallbackPage: {
+            callbacks: {
+                channel: string;
+                /** @description The channel’s transaction id */
+                txnId: string;
+                /** @description The status the channel reported */
+                status: string;
+                orderNo: string;
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                amountMinor: string;
+                /**
+                 * @description applied; stale (the order had moved on); conflict, amount_mismatch, unknown_order (exception items)
+                 * @enum {string}
+                 */
+                outcome: "applied" | "stale" | "conflict" | "amount_mismatch" | "unknown_order";
+                /**
+                 * Format: date-time
+                 * @description When it was first received
+                 */
+                receivedAt: string;
+                /** @description How many more times the channel sent the same notice */
+                repeats: number;
+            }[];
+            next: string | null;
+        };
+        ReconciliationPage: {
+            reconciliations: components["schemas"]["Reconciliation"][];
+            next: string | null;
+        };
+        Reconciliation: {
+            /** @description A positive 64-bit id, as a decimal string */
+            id: string;
+            channel: string;
+            /** @description A date, YYYY-MM-DD */
+            statementDate: string;
+            digest: string;
+            rows: number;
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            grossMinor: string;
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            feeMinor: string;
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            refundMinor: string;
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            netMinor: string;
+            matched: number;
+            /** @description Orders without an outcome that the statement settled */
+            resolved: number;
+            /** @description Exception items raised */
+            differences: number;
+            ledger: {
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                expectedMinor: string;
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                postedMinor: string;
+                ok: boolean;
+            };
+            feeEntryId: string | null;
+            /**
+             * Format: date-time
+             * @description An instant, ISO 8601 in UTC
+             */
+            importedAt: string;
+            /** @description A date, YYYY-MM-DD */
+            businessDate: string;
+        };
+        ReconciliationDetail: {
+            /** @description A positive 64-bit id, as a decimal string */
+            id: string;
+            channel: string;
+            /** @description A date, YYYY-MM-DD */
+            statementDate: string;
+            digest: string;
+            rows: number;
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            grossMinor: string;
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            feeMinor: string;
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            refundMinor: string;
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            netMinor: string;
+            matched: number;
+            /** @description Orders without an outcome that the statement settled */
+            resolved: number;
+            /** @description Exception items raised */
+            differences: number;
+            ledger: {
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                expectedMinor: string;
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                postedMinor: string;
+                ok: boolean;
+            };
+            feeEntryId: string | null;
+            /**
+             * Format: date-time
+             * @description An instant, ISO 8601 in UTC
+             */
+            importedAt: string;
+            /** @description A date, YYYY-MM-DD */
+            businessDate: string;
+            differencesByKind: {
+                channel_only: number;
+                ours_only: number;
+                amount_mismatch: number;
+                status_mismatch: number;
+                bounced_payout: number;
+                ledger_mismatch: number;
+            };
+            /** @description The newest 500 exception items it raised; GET /api/v1/payments/exceptions?statementId= pages */
+            exceptions: components["schemas"]["PaymentException"][];
+        };
         ReconciliationReport: {
             channel: string;
             date: string;
@@ -4638,9 +4984,15 @@ export interface components {
             kind: "annual_rate" | "period_fee_rate";
             rate: string;
         };
+        CreditApplicationPage: {
+            applications: components["schemas"]["CreditApplication"][];
+            next: string | null;
+        };
         DecisionReplay: {
             /** Format: uuid */
             decisionId: string;
+            /** Format: uuid */
+            applicationId: string;
             /** Format: uuid */
             policyVersionId: string;
             matches: boolean;
@@ -4669,6 +5021,25 @@ export interface components {
             publishedAt: string | null;
             publishedBy: string | null;
             retiredAt: string | null;
+        };
+        PolicySchema: {
+            /** @description The JSON Schema (draft 2020-12) of a policy document */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** @description The features Fenqi computes: a policy may declare these, with these types, and no other */
+            features: {
+                [key: string]: {
+                    /** @enum {string} */
+                    type: "integer" | "number" | "string" | "boolean" | "date" | "money";
+                    nullable?: boolean;
+                    description?: string;
+                };
+            };
+            /** @description The terms (months) a publish request checks by default */
+            pricingTerms: number[];
+            /** @description The IRR cap (APR_CAP) prices are checked against */
+            aprCap: string;
         };
         PolicyBacktest: {
             /** Format: uuid */
@@ -5179,6 +5550,117 @@ export interface components {
             simple: string;
             /** @description Compound annual rate (1 + periodic)^k − 1 (PBOC 2021 No. 3) */
             irr: string;
+        };
+        ProductDefinitionPreview: {
+            code: string;
+            /** @description The one loan asked for */
+            quote: {
+                grade: string;
+                termCount: number;
+                /** @enum {string} */
+                method: "equal_installment" | "equal_principal" | "interest_first" | "flat_fee" | "bullet" | "daily";
+                startDate: string;
+                price: {
+                    /** @enum {string} */
+                    kind: "annual_rate" | "period_fee_rate";
+                    rate: string;
+                };
+                annualRate: string;
+                periodFeeRate: string;
+                /** @description Annual penalty rate on overdue principal: the contract rate × (1 + markup) */
+                penaltyRate: string;
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                principalMinor: string;
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                upfrontFeeMinor: string;
+                /** @enum {string} */
+                upfrontFeeMode: "deducted" | "financed";
+                /** @description 贴息: what the merchant gives up; not the borrower’s cost */
+                merchantDiscountMinor: string;
+                /** @description Principal amortized: a financed up-front fee included */
+                financedPrincipalMinor: string;
+                /** @description What the borrower receives: principal less a deducted up-front fee */
+                disbursedMinor: string;
+                /** @description What the merchant is paid: disbursed less the merchant discount */
+                merchantPayoutMinor: string;
+                /** @description The regular installment, or null when installments vary */
+                paymentMinor: string | null;
+                installments: {
+                    number: number;
+                    periodStart: string;
+                    dueDate: string;
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    principalMinor: string;
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    interestMinor: string;
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    feeMinor: string;
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    totalMinor: string;
+                    /** @description Outstanding principal after this installment */
+                    balanceMinor: string;
+                }[];
+                totals: {
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    principalMinor: string;
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    interestMinor: string;
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    feeMinor: string;
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    totalMinor: string;
+                };
+                /** @description Everything the borrower pays beyond what they receive */
+                costMinor: string;
+                rates: components["schemas"]["ProductAnnualizedRates"];
+                /** @description The publication cap (APR_CAP) the IRR is compared with */
+                aprCap: string;
+                withinCap: boolean;
+            };
+            /** @description Every offered term at every grade’s price at the largest amount, and what a publish request would find */
+            grid: {
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                principalMinor: string;
+                startDate: string;
+                aprCap: string;
+                /** @description Every offered term (ascending) at every grade (as listed) */
+                cells: {
+                    termCount: number;
+                    grade: string;
+                    price: {
+                        /** @enum {string} */
+                        kind: "annual_rate" | "period_fee_rate";
+                        rate: string;
+                    };
+                    paymentMinor: string | null;
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    firstInstallmentMinor: string;
+                    totals: {
+                        /** @description An amount in minor units (fen for CNY), as a decimal string */
+                        principalMinor: string;
+                        /** @description An amount in minor units (fen for CNY), as a decimal string */
+                        interestMinor: string;
+                        /** @description An amount in minor units (fen for CNY), as a decimal string */
+                        feeMinor: string;
+                        /** @description An amount in minor units (fen for CNY), as a decimal string */
+                        totalMinor: string;
+                    };
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    upfrontFeeMinor: string;
+                    /** @description An amount in minor units (fen for CNY), as a decimal string */
+                    costMinor: string;
+                    rates: components["schemas"]["ProductAnnualizedRates"];
+                    withinCap: boolean;
+                }[];
+                /** @description What a publish request would find: every term and grade, smallest and largest amount */
+                publishable: boolean;
+                issues: {
+                    in?: string;
+                    path: string;
+                    message: string;
+                    code?: string;
+                }[];
+            };
         };
         ProductPreviewGrid: {
             /** Format: uuid */
@@ -6930,6 +7412,28 @@ export interface components {
              */
             createdAt: string;
         };
+        BureauSubmissionPage: {
+            submissions: {
+                /** Format: uuid */
+                id: string;
+                rangeFrom: string;
+                rangeTo: string;
+                /** @description SHA-256 of the file, hex */
+                digest: string;
+                bytes: number;
+                records: number;
+                corrects: string | null;
+                createdBy: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 in UTC
+                 */
+                createdAt: string;
+                /** @description Records of the range left out (listed by the submission’s own GET) */
+                excludedCount: number;
+            }[];
+            next: string | null;
+        };
         BureauSubmissionFile: {
             /** Format: uuid */
             id: string;
@@ -6958,6 +7462,191 @@ export interface components {
              */
             recordId: string;
             submission: components["schemas"]["BureauSubmission"];
+        };
+        PortfolioReport: {
+            /** @description A date, YYYY-MM-DD */
+            businessDate: string;
+            /** @description The oldest closed-through date among the open loans: the figures are as of it or later */
+            closedThroughEarliest: string | null;
+            /** @description Open loans (servicing status active or overdue) */
+            loans: number;
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            outstandingPrincipalMinor: string;
+            /** @description Interest accrued through each loan’s closed-through date, less paid and waived (non-accrual loans included) */
+            outstandingInterestMinor: string;
+            /** @description Period fees charged, less paid and waived */
+            outstandingFeeMinor: string;
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            outstandingPenaltyMinor: string;
+            /** @description Principal + interest + fee + penalty */
+            outstandingTotalMinor: string;
+            byBucket: {
+                /**
+                 * @description M0 current, M1 1–30 days past due, … M7 over 180
+                 * @enum {string}
+                 */
+                bucket: "M0" | "M1" | "M2" | "M3" | "M4" | "M5" | "M6" | "M7";
+                loans: number;
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                principalMinor: string;
+                /** @description Of the outstanding principal */
+                share: string;
+            }[];
+            byStatus: {
+                /** @enum {string} */
+                status: "active" | "overdue" | "paid_off" | "written_off";
+                loans: number;
+                /** @description Outstanding; for written-off loans the principal written off */
+                principalMinor: string;
+            }[];
+        };
+        DisbursementsReport: {
+            /** @description A date, YYYY-MM-DD */
+            businessDate: string;
+            today: {
+                loans: number;
+                /** @description Principal disbursed */
+                amountMinor: string;
+            };
+            /** @description The business date’s calendar month to date */
+            month: {
+                loans: number;
+                /** @description Principal disbursed */
+                amountMinor: string;
+            };
+            /** @description Every date of the last `days`, oldest first */
+            daily: {
+                loans: number;
+                /** @description Principal disbursed */
+                amountMinor: string;
+                /** @description A date, YYYY-MM-DD */
+                date: string;
+            }[];
+            /** @description The last 12 calendar months, oldest first */
+            monthly: {
+                loans: number;
+                /** @description Principal disbursed */
+                amountMinor: string;
+                /** @description A calendar month, YYYY-MM */
+                month: string;
+            }[];
+        };
+        FunnelReport: {
+            /** @description A date, YYYY-MM-DD */
+            from: string;
+            /** @description A date, YYYY-MM-DD */
+            to: string;
+            stages: {
+                /** @enum {string} */
+                stage: "applications" | "approved" | "referred" | "rejected" | "orders" | "accepted" | "disbursed";
+                count: number;
+            }[];
+            /** @description Applications of the range still in the review queue */
+            inReview: number;
+            /** @description Of the disbursed, cash drawdowns (they have no order) */
+            drawdownsDisbursed: number;
+        };
+        VintagesReport: {
+            /** @description A date, YYYY-MM-DD */
+            businessDate: string;
+            cohorts: {
+                /** @description Disbursal month */
+                month: string;
+                loans: number;
+                /** @description Principal disbursed */
+                principalMinor: string;
+                points: {
+                    /** @description Month on book: the k-th calendar month after the disbursal month */
+                    mob: number;
+                    /** @description A date, YYYY-MM-DD */
+                    monthEnd: string;
+                    m1PlusLoans: number;
+                    /** @description Principal outstanding at the month end of the loans more than 30 days past due then (or written off by then) */
+                    m1PlusPrincipalMinor: string;
+                    /** @description Over the cohort’s principal disbursed */
+                    m1PlusRate: string;
+                }[];
+            }[];
+        };
+        RollRatesReport: {
+            /** @description A date, YYYY-MM-DD */
+            businessDate: string;
+            months: {
+                /** @description A calendar month, YYYY-MM */
+                month: string;
+                /** @description Loans open at the end of the month before, by bucket (every bucket) */
+                fromTotals: {
+                    /** @enum {string} */
+                    bucket: "M0" | "M1" | "M2" | "M3" | "M4" | "M5" | "M6" | "M7";
+                    loans: number;
+                }[];
+                /** @description Only the pairs with loans */
+                matrix: {
+                    /** @enum {string} */
+                    from: "M0" | "M1" | "M2" | "M3" | "M4" | "M5" | "M6" | "M7";
+                    /** @enum {string} */
+                    to: "M0" | "M1" | "M2" | "M3" | "M4" | "M5" | "M6" | "M7" | "paid_off" | "written_off";
+                    loans: number;
+                    /** @description Over the loans in `from` at the end of the month before */
+                    rate: string;
+                }[];
+            }[];
+        };
+        CollectionsReport: {
+            /** @description A date, YYYY-MM-DD */
+            date: string;
+            /** @description Money paid onto loans that day: the kinds of byKind */
+            repayments: {
+                count: number;
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                amountMinor: string;
+            };
+            byKind: {
+                count: number;
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                amountMinor: string;
+                /** @enum {string} */
+                kind: "repayment" | "auto_debit" | "offline" | "payoff" | "prepayment";
+            }[];
+            /** @description Repayments reversed that day (chargebacks, bounced collections) */
+            reversals: {
+                count: number;
+                /** @description An amount in minor units (fen for CNY), as a decimal string */
+                amountMinor: string;
+            };
+            contacts: {
+                /** @description Every attempt logged, refused ones included */
+                attempts: number;
+                connected: number;
+                /** @description Stopped by a conduct rule before anything was sent */
+                refused: number;
+            };
+            promises: {
+                made: number;
+                kept: number;
+                broken: number;
+            };
+            /** @description Open at the end of the date */
+            casesOpen: number;
+            casesOpened: number;
+            casesClosed: number;
+        };
+        FundersReport: {
+            /** @description A date, YYYY-MM-DD */
+            businessDate: string;
+            funders: {
+                funderId: string;
+                code: string | null;
+                name: string;
+                /** @description Open loans the funder has a share of */
+                loans: number;
+                /** @description The funder’s part of the open loans’ principal, split by their shares exactly */
+                outstandingPrincipalMinor: string;
+                /** @description Of the total outstanding principal */
+                share: string;
+            }[];
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            totalOutstandingPrincipalMinor: string;
         };
     };
     responses: never;
@@ -7406,7 +8095,16 @@ export interface operations {
     };
     getIamUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Part of the username or display name */
+                q?: string;
+                status?: "active" | "disabled";
+                /** @description Users holding this role */
+                role?: string;
+                /** @description The username of the last user of the previous page */
+                after?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7547,7 +8245,14 @@ export interface operations {
     };
     getIamApiClients: {
         parameters: {
-            query?: never;
+            query?: {
+                ownerKind?: "merchant" | "funder";
+                ownerId?: string;
+                status?: "active" | "revoked";
+                /** @description The id of the last client of the previous page */
+                after?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7650,6 +8355,12 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "approved" | "rejected";
+                /** @description One action, e.g. products.publish-version */
+                action?: string;
+                /** @description Requests made by this staff user */
+                makerId?: string;
+                /** @description The id of the last request of the previous page */
+                before?: string;
                 limit?: number;
             };
             header?: never;
@@ -7821,12 +8532,19 @@ export interface operations {
     getAuditEvents: {
         parameters: {
             query?: {
-                /** @description seq of the last event of the previous page */
+                /** @description asc: chain order, page with afterSeq; desc: newest first, page with beforeSeq */
+                order?: "asc" | "desc";
+                /** @description seq of the last event of the previous page (order asc) */
                 afterSeq?: string;
+                /** @description seq of the last event of the previous page (order desc) */
+                beforeSeq?: string;
                 limit?: number;
                 subjectType?: string;
                 subjectId?: string;
                 action?: string;
+                /** @description staff, borrower, merchant, funder, system */
+                actorKind?: string;
+                actorId?: string;
             };
             header?: never;
             path?: never;
@@ -9297,6 +10015,8 @@ export interface operations {
                 channel?: string;
                 sourceRef?: string;
                 loanId?: string;
+                kind?: "payout" | "collect" | "refund";
+                purpose?: "disbursement" | "merchant_settlement" | "overpayment_return" | "repayment" | "collection_refund";
                 /** @description The `cursor` of the previous page */
                 before?: string;
                 limit?: number;
@@ -9566,6 +10286,80 @@ export interface operations {
             };
         };
     };
+    getPaymentsCallbacks: {
+        parameters: {
+            query?: {
+                orderNo?: string;
+                channel?: string;
+                outcome?: "applied" | "stale" | "conflict" | "amount_mismatch" | "unknown_order";
+                /** @description The `next` of the previous page */
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentCallbackPage"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPaymentsReconciliations: {
+        parameters: {
+            query?: {
+                channel?: string;
+                /** @description Statements of this date or later */
+                from?: string;
+                /** @description Statements of this date or earlier */
+                to?: string;
+                /** @description The `next` of the previous page */
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationPage"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postPaymentsReconciliations: {
         parameters: {
             query?: never;
@@ -9593,6 +10387,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReconciliationReport"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPaymentsReconciliationsByStatementId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive 64-bit id, as a decimal string */
+                statementId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationDetail"];
                 };
             };
             /** @description An error (application/problem+json) */
@@ -9938,6 +10764,47 @@ export interface operations {
             };
         };
     };
+    getRiskApplications: {
+        parameters: {
+            query?: {
+                customerId?: string;
+                status?: "in_review" | "approved" | "rejected";
+                /** @description The deciding evaluation’s outcome */
+                outcome?: "approve" | "reject" | "review";
+                /** @description Applications of this business date or later */
+                from?: string;
+                /** @description Applications of this business date or earlier */
+                to?: string;
+                /** @description `next` of the previous page */
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditApplicationPage"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getRiskApplicationsByApplicationId: {
         parameters: {
             query?: never;
@@ -10004,6 +10871,10 @@ export interface operations {
         parameters: {
             query?: {
                 policyId?: string;
+                status?: "draft" | "published" | "retired";
+                /** @description The id of the last version of the previous page */
+                after?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -10146,6 +11017,35 @@ export interface operations {
             };
         };
     };
+    getRiskPolicySchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicySchema"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postRiskPoliciesByVersionIdPublishRequests: {
         parameters: {
             query?: never;
@@ -10270,6 +11170,9 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "open" | "claimed" | "awaiting_approval" | "decided";
+                /** @description The application id of the last review of the previous page */
+                after?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -11325,6 +12228,9 @@ export interface operations {
             query?: {
                 code?: string;
                 status?: "draft" | "pending" | "published" | "retired";
+                /** @description The id of the last version of the previous page */
+                after?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -11500,6 +12406,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProductPreview"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postProductsPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A product definition as a draft would be written (not stored) */
+                    definition: {
+                        [key: string]: components["schemas"]["ProductJsonValue"];
+                    };
+                    /** @description The risk grade whose price applies */
+                    grade: string;
+                    /** @description One of the product’s termsOffered */
+                    termCount: number;
+                    /** @description The amount borrowed in fen, within the product’s limits */
+                    principalMinor: string;
+                    /** @description Default: the current business date */
+                    startDate?: string;
+                    /** @description The merchant’s own discount rate of the principal, added to the product’s 贴息 for the term */
+                    merchantDiscountRate?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductDefinitionPreview"];
                 };
             };
             /** @description An error (application/problem+json) */
@@ -12568,6 +13522,11 @@ export interface operations {
                 state?: "pending_disbursement" | "active" | "overdue" | "paid_off" | "written_off" | "cancelled";
                 customerId?: string;
                 merchantId?: string;
+                productCode?: string;
+                /** @description Made on or after this business date */
+                from?: string;
+                /** @description Made on or before this business date */
+                to?: string;
                 /** @description The last loanNo of the previous page */
                 before?: string;
                 limit?: number;
@@ -13523,7 +14482,8 @@ export interface operations {
             query?: {
                 state?: "unassigned" | "assigned" | "in_progress" | "promised_to_pay" | "broken_promise" | "transferred_to_agency" | "resolved" | "written_off";
                 queue?: string;
-                agentId?: string;
+                /** @description An agent’s user id, or `me`: the signed-in user’s own cases */
+                agentId?: string | "me";
                 agencyId?: string;
                 bucket?: "M0" | "M1" | "M2" | "M3" | "M4" | "M5" | "M6" | "M7";
                 /** @description Only open (true) or closed (false) cases */
@@ -14457,6 +15417,45 @@ export interface operations {
             };
         };
     };
+    getBureauSubmissions: {
+        parameters: {
+            query?: {
+                /** @description Submissions whose range reaches this report date or later */
+                from?: string;
+                /** @description Submissions whose range starts on this report date or earlier */
+                to?: string;
+                /** @description Only corrections (true) or only first submissions (false) */
+                corrections?: "true" | "false";
+                /** @description `next` of the previous page */
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BureauSubmissionPage"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postBureauSubmissions: {
         parameters: {
             query?: never;
@@ -14638,6 +15637,226 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BureauCorrection"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsPortfolio: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortfolioReport"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsDisbursements: {
+        parameters: {
+            query?: {
+                /** @description How many business dates up to today the daily series covers */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisbursementsReport"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsFunnel: {
+        parameters: {
+            query?: {
+                /** @description First business date (default: the first of the current month) */
+                from?: string;
+                /** @description Last business date (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelReport"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsVintages: {
+        parameters: {
+            query?: {
+                /** @description Disbursal months, the current one included */
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VintagesReport"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsRollRates: {
+        parameters: {
+            query?: {
+                /** @description Calendar months that have ended, the latest last */
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RollRatesReport"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsCollections: {
+        parameters: {
+            query?: {
+                /** @description A business date up to today (default today) */
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionsReport"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsFunders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundersReport"];
                 };
             };
             /** @description An error (application/problem+json) */

@@ -64,9 +64,9 @@ export function LoginPage() {
   return (
     <div className="login-screen">
       <Card className="login-card" title={<Typography.Title level={3}>{t('title')}</Typography.Title>}>
-        <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
           {params.get('expired') === '1' && mustChange === undefined && (
-            <Alert type="warning" showIcon message={t('expired')} />
+            <Alert type="warning" showIcon title={t('expired')} />
           )}
           {problem !== undefined && (
             <ProblemAlert
@@ -114,7 +114,7 @@ export function LoginPage() {
               requiredMark={false}
               name="password"
             >
-              <Alert type="info" showIcon message={t('mustChange')} />
+              <Alert type="info" showIcon title={t('mustChange')} />
               <Form.Item
                 name="newPassword"
                 label={t('newPassword')}

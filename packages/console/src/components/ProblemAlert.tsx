@@ -20,7 +20,7 @@ export function ProblemAlert({
       type="error"
       showIcon
       role="alert"
-      message={message}
+      title={message}
       description={
         problem && (problem.errors.length > 0 || problem.requestId) ? (
           <>

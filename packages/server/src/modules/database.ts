@@ -17,6 +17,7 @@ import type { ProductTables } from './products/tables.ts';
 import type { BlacklistTables } from './risk/blacklist/tables.ts';
 import type { RiskTables } from './risk/tables.ts';
 import type { ServicingTables } from './servicing/tables.ts';
+import type { SimulationTables } from './simulation/tables.ts';
 
 // The whole schema, composed where the modules are. Module code never uses it: each store types
 // its connection with its own tables. Tools and tests that read any table (assertions, the
@@ -39,7 +40,8 @@ export interface Database
     CobTables,
     NotificationsTables,
     CollectionsTables,
-    BureauTables {}
+    BureauTables,
+    SimulationTables {}
 
 /** Any connection seen with every table (the same connection; only the compile-time view differs). */
 export function wholeSchema(db: DB): Kysely<Database> {

@@ -20,8 +20,10 @@ import { notificationsModule } from './notifications/module.ts';
 import { paymentsModule } from './payments/module.ts';
 import { productsModule } from './products/module.ts';
 import { quotesModule } from './quotes/module.ts';
+import { reportsModule } from './reports/module.ts';
 import { riskModule } from './risk/module.ts';
 import { servicingModule } from './servicing/module.ts';
+import { simulationModule } from './simulation/module.ts';
 import { systemModule } from './system/module.ts';
 
 // The application: every bounded context, in registration order, composed explicitly. IAM is built
@@ -65,6 +67,8 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     notificationsModule,
     collectionsModule,
     bureauModule,
+    reportsModule,
+    simulationModule,
     ...extra,
   ];
   const iam = createIam(contexts);
@@ -87,6 +91,8 @@ export function composeApplication(extra: readonly ContextModule[] = []): Applic
     notificationsModule,
     collectionsModule,
     bureauModule,
+    reportsModule,
+    simulationModule,
     ...extra,
   ];
   const consumers = new Map<string, EventConsumer>();

@@ -1,6 +1,11 @@
 import { SettingOutlined } from '@ant-design/icons';
-import { Pending } from '../Pending';
+import { lazy } from 'react';
 import type { ConsoleArea } from '../types';
+
+const ApprovalsPage = lazy(() => import('./ApprovalsPage'));
+const UsersPage = lazy(() => import('./UsersPage'));
+const ApiClientsPage = lazy(() => import('./ApiClientsPage'));
+const AuditPage = lazy(() => import('./AuditPage'));
 
 export const administrationArea: ConsoleArea = {
   key: 'administration',
@@ -12,21 +17,9 @@ export const administrationArea: ConsoleArea = {
     { path: '/administration/audit', label: 'audit', permissions: ['audit:read'] },
   ],
   routes: [
-    {
-      path: '/administration/approvals',
-      element: <Pending area="administration" />,
-      permissions: ['approvals:read'],
-    },
-    { path: '/administration/users', element: <Pending area="administration" />, permissions: ['iam:read'] },
-    {
-      path: '/administration/api-clients',
-      element: <Pending area="administration" />,
-      permissions: ['iam:read'],
-    },
-    {
-      path: '/administration/audit',
-      element: <Pending area="administration" />,
-      permissions: ['audit:read'],
-    },
+    { path: '/administration/approvals', element: <ApprovalsPage />, permissions: ['approvals:read'] },
+    { path: '/administration/users', element: <UsersPage />, permissions: ['iam:read'] },
+    { path: '/administration/api-clients', element: <ApiClientsPage />, permissions: ['iam:read'] },
+    { path: '/administration/audit', element: <AuditPage />, permissions: ['audit:read'] },
   ],
 };

@@ -1,10 +1,16 @@
 import { TeamOutlined } from '@ant-design/icons';
-import { Pending } from '../Pending';
+import { lazy } from 'react';
 import type { ConsoleArea } from '../types';
+
+const CustomersPage = lazy(() => import('./CustomersPage'));
+const CustomerPage = lazy(() => import('./CustomerPage'));
 
 export const customersArea: ConsoleArea = {
   key: 'customers',
   icon: <TeamOutlined />,
   menu: [{ path: '/customers', label: 'title', permissions: ['customers:read'] }],
-  routes: [{ path: '/customers', element: <Pending area="customers" />, permissions: ['customers:read'] }],
+  routes: [
+    { path: '/customers', element: <CustomersPage />, permissions: ['customers:read'] },
+    { path: '/customers/:customerId', element: <CustomerPage />, permissions: ['customers:read'] },
+  ],
 };

@@ -1,6 +1,10 @@
 import { ScheduleOutlined } from '@ant-design/icons';
-import { Pending } from '../Pending';
+import { lazy } from 'react';
 import type { ConsoleArea } from '../types';
+
+const CobPage = lazy(() => import('./CobPage'));
+const BureauPage = lazy(() => import('./BureauPage'));
+const SubmissionPage = lazy(() => import('./SubmissionPage'));
 
 export const operationsArea: ConsoleArea = {
   key: 'operations',
@@ -10,7 +14,12 @@ export const operationsArea: ConsoleArea = {
     { path: '/operations/bureau', label: 'bureau', permissions: ['bureau:read'] },
   ],
   routes: [
-    { path: '/operations/cob', element: <Pending area="operations" />, permissions: ['cob:read'] },
-    { path: '/operations/bureau', element: <Pending area="operations" />, permissions: ['bureau:read'] },
+    { path: '/operations/cob', element: <CobPage />, permissions: ['cob:read'] },
+    { path: '/operations/bureau', element: <BureauPage />, permissions: ['bureau:read'] },
+    {
+      path: '/operations/bureau/submissions/:submissionId',
+      element: <SubmissionPage />,
+      permissions: ['bureau:read'],
+    },
   ],
 };

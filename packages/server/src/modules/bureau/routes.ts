@@ -4,6 +4,7 @@ import { wallClock } from '../../platform/services.ts';
 import { runGeneration } from './generation.ts';
 import * as s from './schemas.ts';
 import { listRecords, loanGrid, recordDetail } from './store.ts';
+import { listSubmissions } from './submission-list.ts';
 import {
   correctRecord,
   createSubmission,
@@ -79,6 +80,15 @@ export const bureauRoutes = [
         identities: customersIdentities(services.config, caller.id),
       }),
     }),
+  }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/bureau/submissions',
+    permission: 'bureau:read',
+    summary: 'Submissions made, newest first: range, counts and digest (no identities, no file)',
+    tags: ['bureau'],
+    schema: { querystring: s.submissionListQuery, response: { 200: s.submissionPage } },
+    handler: async ({ db, query }) => ({ status: 200, body: await listSubmissions(db, query) }),
   }),
   queryRoute({
     method: 'GET',

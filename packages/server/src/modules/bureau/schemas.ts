@@ -121,6 +121,31 @@ export const submissionView = z
   })
   .meta({ id: 'BureauSubmission' });
 
+export const submissionListQuery = z.strictObject({
+  from: isoDate.optional().describe('Submissions whose range reaches this report date or later'),
+  to: isoDate.optional().describe('Submissions whose range starts on this report date or earlier'),
+  corrections: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('Only corrections (true) or only first submissions (false)'),
+  before: z.uuid().optional().describe('`next` of the previous page'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const submissionPage = z
+  .object({
+    submissions: z.array(
+      submissionView.omit({ excluded: true }).extend({
+        excludedCount: z
+          .number()
+          .int()
+          .describe('Records of the range left out (listed by the submission’s own GET)'),
+      }),
+    ),
+    next: z.uuid().nullable(),
+  })
+  .meta({ id: 'BureauSubmissionPage' });
+
 export const submissionParams = z.strictObject({ submissionId: z.uuid() });
 
 export const submissionFileView = z

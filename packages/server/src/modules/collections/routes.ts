@@ -56,13 +56,16 @@ export const collectionsRoutes = [
     method: 'GET',
     url: '/api/v1/collections/cases',
     permission: 'collections:read',
-    summary: 'Collections cases by queue, agent, agency, state or bucket, a page at a time',
+    summary:
+      'Collections cases by queue, agent (`me`: the caller’s own), agency, state or bucket, a page at a time',
     description:
       'Ordered by id; `next` is the `after` of the next page. Agency staff see their agency’s cases only, at most 20 a page.',
     tags,
     schema: { querystring: s.caseListQuery, response: { 200: s.casePageView } },
     handler: async ({ db, caller, query }) => {
-      const page = await listCases(db, await collectionsScope(db, caller), query);
+      const scope = await collectionsScope(db, caller);
+      const agentId = query.agentId === 'me' ? scope.userId : query.agentId;
+      const page = await listCases(db, scope, { ...query, agentId });
       return { status: 200, body: { items: page.items.map(s.toCase), next: page.next } };
     },
   }),

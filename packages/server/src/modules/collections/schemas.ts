@@ -42,7 +42,10 @@ export const strategyVersionParams = z.strictObject({
 export const caseListQuery = z.strictObject({
   state: z.enum(caseStates).optional(),
   queue: code.optional(),
-  agentId: z.uuid().optional(),
+  agentId: z
+    .union([z.uuid(), z.enum(['me'])])
+    .optional()
+    .describe('An agent’s user id, or `me`: the signed-in user’s own cases'),
   agencyId: z.uuid().optional(),
   bucket: z.enum(delinquencyBuckets).optional(),
   open: z.enum(['true', 'false']).optional().describe('Only open (true) or closed (false) cases'),

@@ -26,7 +26,13 @@ import { checkIdNumber } from './validation.ts';
 
 export { type BureauIdentity, bureauIdentitiesOf } from './bureau-identity.ts';
 export { debtorPhoneOf } from './collections-contact.ts';
-export { type MissingConsent, requireConsents } from './consents/service.ts';
+export {
+  acceptAgreement,
+  type AgreementWithStatus,
+  agreementsFor,
+  type MissingConsent,
+  requireConsents,
+} from './consents/service.ts';
 export { type KycStatus, kycOf } from './kyc.ts';
 export { notificationPhoneOf } from './notification-phone.ts';
 

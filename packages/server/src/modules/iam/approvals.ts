@@ -196,10 +196,7 @@ export async function decideApproval(
   return toView(decided);
 }
 
-export async function listApprovals(
-  db: DB,
-  filter: { status?: 'pending' | 'approved' | 'rejected' | undefined; limit: number },
-): Promise<ApprovalView[]> {
+export async function listApprovals(db: DB, filter: store.ApprovalFilter): Promise<ApprovalView[]> {
   return (await store.listApprovalRequests(db, filter)).map(toView);
 }
 

@@ -4,13 +4,7 @@ import * as store from './store.ts';
 
 // Reading the audit log (auditors, compliance). Writing is audit.ts, and only by appending.
 
-export type AuditEventFilter = {
-  afterSeq?: bigint | undefined;
-  limit: number;
-  subjectType?: string | undefined;
-  subjectId?: string | undefined;
-  action?: string | undefined;
-};
+export type AuditEventFilter = store.AuditFilter;
 
 export async function listAuditEvents(db: DB, filter: AuditEventFilter) {
   const rows = await store.listAuditRows(db, filter);

@@ -147,8 +147,8 @@ function toView(row: store.ApiClientViewRow): ApiClientView {
 }
 
 /** Every API client (staff view). */
-export async function listApiClients(db: DB): Promise<ApiClientView[]> {
-  return (await store.listApiClientRows(db)).map(toView);
+export async function listApiClients(db: DB, filter: store.ApiClientFilter = {}): Promise<ApiClientView[]> {
+  return (await store.listApiClientRows(db, undefined, filter)).map(toView);
 }
 
 /** The partner's own API clients: scoped by owner in SQL (scope.ts). */

@@ -98,6 +98,22 @@ export const staffUserView = z
   })
   .meta({ id: 'StaffUser' });
 
+export const staffUserListQuery = z.strictObject({
+  q: text().trim().min(1).max(64).optional().describe('Part of the username or display name'),
+  status: z.enum(['active', 'disabled']).optional(),
+  role: text().max(64).optional().describe('Users holding this role'),
+  after: text().max(64).optional().describe('The username of the last user of the previous page'),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+export const apiClientListQuery = z.strictObject({
+  ownerKind: z.enum(['merchant', 'funder']).optional(),
+  ownerId: text().max(64).optional(),
+  status: z.enum(['active', 'revoked']).optional(),
+  after: z.uuid().optional().describe('The id of the last client of the previous page'),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
 export const createStaffUserBody = z.strictObject({
   username: text()
     .trim()
@@ -148,6 +164,9 @@ export const approvalActionView = z
 
 export const approvalListQuery = z.strictObject({
   status: z.enum(['pending', 'approved', 'rejected']).optional(),
+  action: text().max(100).optional().describe('One action, e.g. products.publish-version'),
+  makerId: z.uuid().optional().describe('Requests made by this staff user'),
+  before: z.uuid().optional().describe('The id of the last request of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -171,11 +190,18 @@ export const auditEventView = z
   .meta({ id: 'AuditEvent' });
 
 export const auditListQuery = z.strictObject({
-  afterSeq: bigintId.optional().describe('seq of the last event of the previous page'),
+  order: z
+    .enum(['asc', 'desc'])
+    .default('asc')
+    .describe('asc: chain order, page with afterSeq; desc: newest first, page with beforeSeq'),
+  afterSeq: bigintId.optional().describe('seq of the last event of the previous page (order asc)'),
+  beforeSeq: bigintId.optional().describe('seq of the last event of the previous page (order desc)'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   subjectType: text().max(60).optional(),
   subjectId: text().max(100).optional(),
   action: text().max(100).optional(),
+  actorKind: text().max(20).optional().describe('staff, borrower, merchant, funder, system'),
+  actorId: text().max(100).optional(),
 });
 
 export const auditVerification = z

@@ -22,3 +22,18 @@ export { auditExport } from './exports.ts';
 export { readPermission, sensitivePermission, writePermission } from './permissions.ts';
 export { approvalView } from './schemas.ts';
 export { type BorrowerScope, borrowerScope, type PartnerScope, partnerScope } from './scope.ts';
+// Staff users, roles and approvals, and the borrower's sign-in, as the routes (and the command
+// line) use them: for a client that acts in-process as those users (the simulation,
+// docs/simulation.md) — it asks and decides approvals through the same maker-checker steps.
+export { setUserRolesAction } from './actions.ts';
+export { type ApprovalRegistry, decideApproval } from './approvals.ts';
+export { requestOtp, verifyOtpAndLogin } from './borrowers.ts';
+export type { PermissionRegistry } from './permissions.ts';
+export { permissionsOfUser } from './roles.ts';
+export {
+  bootstrapAdministrator,
+  createStaffUser,
+  hasAdministrator,
+  type NewStaffUser,
+  usernameExists,
+} from './users.ts';

@@ -80,22 +80,30 @@ export async function auditRowsAfter(db: IamDb, afterSeq: bigint, limit: number)
 
 export type AuditFilter = {
   afterSeq?: bigint | undefined;
+  beforeSeq?: bigint | undefined;
+  /** `asc` chain order (the default), `desc` newest first. */
+  order?: 'asc' | 'desc' | undefined;
   limit: number;
   subjectType?: string | undefined;
   subjectId?: string | undefined;
   action?: string | undefined;
+  actorKind?: string | undefined;
+  actorId?: string | undefined;
 };
 
 export async function listAuditRows(db: IamDb, filter: AuditFilter): Promise<AuditRow[]> {
   let query = db
     .selectFrom('audit_log')
     .select([...auditColumns, occurredUs])
-    .orderBy('seq')
+    .orderBy('seq', filter.order ?? 'asc')
     .limit(filter.limit);
   if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
+  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
   if (filter.subjectType !== undefined) query = query.where('subject_type', '=', filter.subjectType);
   if (filter.subjectId !== undefined) query = query.where('subject_id', '=', filter.subjectId);
   if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+  if (filter.actorKind !== undefined) query = query.where('actor_kind', '=', filter.actorKind);
+  if (filter.actorId !== undefined) query = query.where('actor_id', '=', filter.actorId);
   return query.execute();
 }
 
@@ -171,18 +179,56 @@ export async function useRecoveryCode(trx: IamTx, userId: string, codeHash: stri
   return used.numUpdatedRows === 1n;
 }
 
-/** Staff users (all, or one) and their role grants. */
-export async function listStaffUserRows(db: IamDb, userId?: string) {
+export type StaffUserFilter = {
+  /** Part of the username or display name, case-insensitive. */
+  q?: string | undefined;
+  status?: 'active' | 'disabled' | undefined;
+  role?: string | undefined;
+  /** Keyset: the users after this username (list order is by username). */
+  afterUsername?: string | undefined;
+  limit?: number | undefined;
+};
+
+/** Staff users (all, one, or a filtered page by username) and their role grants. */
+export async function listStaffUserRows(db: IamDb, userId?: string, filter: StaffUserFilter = {}) {
   let users = db
     .selectFrom('staff_users')
     .select(['id', 'username', 'display_name', 'status', 'password_must_change', 'created_at'])
     .orderBy('username');
-  let roles = db.selectFrom('staff_user_roles').select(['user_id', 'role']).orderBy('role');
-  if (userId !== undefined) {
-    users = users.where('id', '=', userId);
-    roles = roles.where('user_id', '=', userId);
+  if (userId !== undefined) users = users.where('id', '=', userId);
+  if (filter.q !== undefined) {
+    const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    users = users.where((eb) =>
+      eb.or([eb('username', 'ilike', pattern), eb('display_name', 'ilike', pattern)]),
+    );
   }
-  return { users: await users.execute(), roles: await roles.execute() };
+  if (filter.status !== undefined) users = users.where('status', '=', filter.status);
+  const role = filter.role;
+  if (role !== undefined)
+    users = users.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('staff_user_roles as g')
+          .select('g.role')
+          .whereRef('g.user_id', '=', 'staff_users.id')
+          .where('g.role', '=', role),
+      ),
+    );
+  if (filter.afterUsername !== undefined) users = users.where('username', '>', filter.afterUsername);
+  if (filter.limit !== undefined) users = users.limit(filter.limit);
+  const found = await users.execute();
+  if (found.length === 0) return { users: found, roles: [] };
+  const roles = await db
+    .selectFrom('staff_user_roles')
+    .select(['user_id', 'role'])
+    .where(
+      'user_id',
+      'in',
+      found.map((user) => user.id),
+    )
+    .orderBy('role')
+    .execute();
+  return { users: found, roles };
 }
 
 export async function countUsersWithRole(db: IamDb, role: string): Promise<number> {
@@ -482,16 +528,32 @@ export async function recordApprovalDecision(
     .executeTakeFirstOrThrow();
 }
 
-export async function listApprovalRequests(
-  db: IamDb,
-  filter: { status?: 'pending' | 'approved' | 'rejected' | undefined; limit: number },
-): Promise<ApprovalRow[]> {
+export type ApprovalFilter = {
+  status?: 'pending' | 'approved' | 'rejected' | undefined;
+  action?: string | undefined;
+  makerId?: string | undefined;
+  /** Keyset: the requests after this one in list order (newest first). */
+  before?: string | undefined;
+  limit: number;
+};
+
+export async function listApprovalRequests(db: IamDb, filter: ApprovalFilter): Promise<ApprovalRow[]> {
   let query = db
     .selectFrom('approval_requests')
     .selectAll()
     .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(filter.limit);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+  if (filter.makerId !== undefined) query = query.where('maker_id', '=', filter.makerId);
+  const before = filter.before;
+  if (before !== undefined) {
+    const last = db.selectFrom('approval_requests').select('created_at').where('id', '=', before);
+    query = query.where((eb) =>
+      eb.or([eb('created_at', '<', last), eb.and([eb('created_at', '=', last), eb('id', '<', before)])]),
+    );
+  }
   return query.execute();
 }
 
@@ -752,13 +814,35 @@ export async function revokeApiClientRow(trx: IamTx, id: string): Promise<ApiCli
     .executeTakeFirst();
 }
 
+export type ApiClientFilter = {
+  ownerKind?: 'merchant' | 'funder' | undefined;
+  ownerId?: string | undefined;
+  status?: 'active' | 'revoked' | undefined;
+  /** Keyset: the clients after this one in list order (oldest first). */
+  after?: string | undefined;
+  limit?: number | undefined;
+};
+
 export async function listApiClientRows(
   db: IamDb,
   owner?: { kind: 'merchant' | 'funder'; id: string },
+  filter: ApiClientFilter = {},
 ): Promise<ApiClientViewRow[]> {
-  let query = db.selectFrom('api_clients').select(apiClientColumns).orderBy('created_at');
+  let query = db.selectFrom('api_clients').select(apiClientColumns).orderBy('created_at').orderBy('id');
   if (owner !== undefined)
     query = query.where('owner_kind', '=', owner.kind).where('owner_id', '=', owner.id);
+  if (filter.ownerKind !== undefined) query = query.where('owner_kind', '=', filter.ownerKind);
+  if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+  if (filter.status === 'active') query = query.where('revoked_at', 'is', null);
+  if (filter.status === 'revoked') query = query.where('revoked_at', 'is not', null);
+  const after = filter.after;
+  if (after !== undefined) {
+    const last = db.selectFrom('api_clients').select('created_at').where('id', '=', after);
+    query = query.where((eb) =>
+      eb.or([eb('created_at', '>', last), eb.and([eb('created_at', '=', last), eb('id', '>', after)])]),
+    );
+  }
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
   return query.execute();
 }
 

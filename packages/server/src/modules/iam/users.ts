@@ -141,8 +141,12 @@ export type StaffUserView = {
   createdAt: Date;
 };
 
-export async function listStaffUsers(db: DB | Tx, userId?: string): Promise<StaffUserView[]> {
-  const { users, roles } = await store.listStaffUserRows(db, userId);
+export async function listStaffUsers(
+  db: DB | Tx,
+  userId?: string,
+  filter: store.StaffUserFilter = {},
+): Promise<StaffUserView[]> {
+  const { users, roles } = await store.listStaffUserRows(db, userId, filter);
   return users.map((user) => ({
     id: user.id,
     username: user.username,

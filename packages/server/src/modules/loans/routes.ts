@@ -228,7 +228,7 @@ export const loanRoutes = [
     method: 'GET',
     url: '/api/v1/loans',
     permission: 'loans:read',
-    summary: 'Loans, newest first, filtered by state, customer or merchant',
+    summary: 'Loans, newest first, filtered by state, customer, merchant, product or the date they were made',
     tags: ['loans'],
     schema: { querystring: s.loanListQuery, response: { 200: s.loanPage } },
     handler: async ({ db, query }) => ({ status: 200, body: await service.listLoans(db, query) }),

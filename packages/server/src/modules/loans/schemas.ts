@@ -1,7 +1,7 @@
 import { loanStates } from '@fenqi/core';
 import { z } from 'zod';
 import { text } from '../../platform/http/text.ts';
-import { instant, minorUnits } from '../../platform/http/wire.ts';
+import { instant, isoDate, minorUnits } from '../../platform/http/wire.ts';
 
 // The disclosure boundary of the loans routes. A merchant sees its orders and the loan's figures
 // that concern it (never the borrower's identity); a borrower sees their own loans; staff see all.
@@ -78,6 +78,11 @@ export const loanListQuery = z.strictObject({
   state: z.enum(loanStates).optional(),
   customerId: z.uuid().optional(),
   merchantId: z.uuid().optional(),
+  productCode: text()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a product code')
+    .optional(),
+  from: isoDate.optional().describe('Made on or after this business date'),
+  to: isoDate.optional().describe('Made on or before this business date'),
   before: text()
     .regex(/^L\d{8}[0-9A-Z]{10}$/)
     .optional()

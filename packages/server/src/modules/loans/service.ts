@@ -14,8 +14,10 @@ import { type Loan, toInstallment, toLoan, toRefund, toStateChange } from './vie
 //   disbursement:   the loans.disbursement-outcome consumer of the payments events (disbursement.ts)
 //   reading:        below, each scoped to its caller.
 
+export { type LoanBookFigures, loanBookFigures, type StateFigures } from './book-figures.ts';
 export { acceptOrder, checkoutView, drawdown, quoteDrawdown, quoteOrder } from './checkout.ts';
 export { disbursementOutcomeConsumer } from './disbursement.ts';
+export { type ContractRenderer, contractRenderer } from './origination.ts';
 export { cancelOrder, checkoutTokenOf, createOrder, merchantOrder } from './orders.ts';
 export { refundOrder } from './refunds.ts';
 export { mirrorOutstandingPrincipal, writeScheduleVersion } from './schedules.ts';
@@ -109,3 +111,10 @@ export async function loanStateById(db: DB | Tx, loanId: string): Promise<LoanSt
   if (!row) throw new AppError('not_found', `There is no loan ${loanId}.`);
   return row.state;
 }
+export {
+  type Disbursed,
+  disbursementsByDay,
+  disbursementsByMonth,
+  type OrderFunnel,
+  orderFunnel,
+} from './reports.ts';

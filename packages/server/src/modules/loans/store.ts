@@ -190,6 +190,9 @@ export type LoanFilter = {
   state?: LoanState | undefined;
   customerId?: string | undefined;
   merchantId?: string | undefined;
+  productCode?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
   before?: string | undefined;
   limit: number;
 };
@@ -200,6 +203,11 @@ export async function listLoans(db: LoansDb, filter: LoanFilter): Promise<LoanSu
   if (filter.state) query = query.where('state', '=', filter.state);
   if (filter.customerId) query = query.where('customer_id', '=', filter.customerId);
   if (filter.merchantId) query = query.where('merchant_id', '=', filter.merchantId);
+  if (filter.productCode) query = query.where('product_code', '=', filter.productCode);
+  // A loan number begins with the business date it was made on (numbers.ts), so a date range is a
+  // range of the unique index the list already pages by; the suffix's last character is Z.
+  if (filter.from) query = query.where('loan_no', '>=', `L${filter.from.replaceAll('-', '')}`);
+  if (filter.to) query = query.where('loan_no', '<=', `L${filter.to.replaceAll('-', '')}ZZZZZZZZZZ`);
   if (filter.before) query = query.where('loan_no', '<', filter.before);
   return query.orderBy('loan_no', 'desc').limit(filter.limit).execute();
 }

@@ -16,6 +16,7 @@ import { handleCallback, verifyCallback } from './callbacks.ts';
 import { adjustmentApproval, listExceptions, resolveWithoutAdjustment } from './exceptions.ts';
 import { manualPayoutApproval } from './manual-payouts.ts';
 import { getPaymentOrder, toPaymentOrder } from './orders.ts';
+import { listCallbacks, listReconciliations, reconciliationDetail } from './reads.ts';
 import { reconcile } from './reconcile.ts';
 import * as s from './schemas.ts';
 import * as store from './store.ts';
@@ -123,7 +124,7 @@ export const paymentRoutes = [
     method: 'GET',
     url: '/api/v1/payments/orders',
     permission: 'payments:read',
-    summary: 'Payment orders, newest first (filter by state, channel, source or loan)',
+    summary: 'Payment orders, newest first (filter by state, kind, purpose, channel, source or loan)',
     tags: ['payments'],
     schema: { querystring: s.orderListQuery, response: { 200: s.orderPage } },
     handler: async ({ db, query }) => {
@@ -240,6 +241,42 @@ export const paymentRoutes = [
         maker: staffOf(caller),
         origin: originOf(request),
       }),
+    }),
+  }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/payments/callbacks',
+    permission: 'payments:read',
+    summary: 'Channel callbacks as received, newest first (filter by order, channel or outcome)',
+    tags: ['payments'],
+    schema: { querystring: s.callbackListQuery, response: { 200: s.callbackPage } },
+    handler: async ({ db, query }) => ({ status: 200, body: await listCallbacks(db, query) }),
+  }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/payments/reconciliations',
+    permission: 'payments:read',
+    summary: 'Reconciliations of the channels’ statements, the latest statement date first',
+    tags: ['payments'],
+    schema: { querystring: s.reconciliationListQuery, response: { 200: s.reconciliationPage } },
+    handler: async ({ db, query }) => {
+      if (query.from !== undefined && query.to !== undefined && query.from > query.to)
+        throw new AppError('validation_failed', 'from must not be after to.', {
+          errors: [{ in: 'query', path: 'from', message: 'must not be after to' }],
+        });
+      return { status: 200, body: await listReconciliations(db, query) };
+    },
+  }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/payments/reconciliations/:statementId',
+    permission: 'payments:read',
+    summary: 'A reconciliation with its differences by kind and the exception items it raised',
+    tags: ['payments'],
+    schema: { params: s.reconciliationParams, response: { 200: s.reconciliationDetail } },
+    handler: async ({ db, params }) => ({
+      status: 200,
+      body: await reconciliationDetail(db, params.statementId),
     }),
   }),
   commandRoute({

@@ -61,6 +61,8 @@ export const orderListQuery = z.strictObject({
   channel: channelCode.optional(),
   sourceRef: text().min(1).max(200).optional(),
   loanId: text().min(1).max(64).optional(),
+  kind: z.enum(paymentOrderKinds).optional(),
+  purpose: z.enum(purposeNames as [string, ...string[]]).optional(),
   before: bigintId.optional().describe('The `cursor` of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -193,3 +195,83 @@ export const reconciliationReport = z
     ledger: z.object({ expectedMinor: minorUnits, postedMinor: minorUnits, ok: z.boolean() }),
   })
   .meta({ id: 'ReconciliationReport' });
+
+// ---- What the channels told us (callbacks, reconciliations) ----
+
+const callbackOutcomes = ['applied', 'stale', 'conflict', 'amount_mismatch', 'unknown_order'] as const;
+
+export const callbackListQuery = z.strictObject({
+  orderNo: orderNo.optional(),
+  channel: channelCode.optional(),
+  outcome: z.enum(callbackOutcomes).optional(),
+  before: text().min(1).max(400).optional().describe('The `next` of the previous page'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const callbackPage = z
+  .object({
+    callbacks: z.array(
+      z.object({
+        channel: z.string(),
+        txnId: z.string().describe('The channel’s transaction id'),
+        status: z.string().describe('The status the channel reported'),
+        orderNo: z.string(),
+        amountMinor: minorUnits,
+        outcome: z
+          .enum(callbackOutcomes)
+          .describe(
+            'applied; stale (the order had moved on); conflict, amount_mismatch, unknown_order (exception items)',
+          ),
+        receivedAt: instant.describe('When it was first received'),
+        repeats: z.number().int().describe('How many more times the channel sent the same notice'),
+      }),
+    ),
+    next: z.string().nullable(),
+  })
+  .meta({ id: 'PaymentCallbackPage' });
+
+export const reconciliationListQuery = z.strictObject({
+  channel: channelCode.optional(),
+  from: isoDate.optional().describe('Statements of this date or later'),
+  to: isoDate.optional().describe('Statements of this date or earlier'),
+  before: bigintId.optional().describe('The `next` of the previous page'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const reconciliationView = z
+  .object({
+    id: bigintId,
+    channel: z.string(),
+    statementDate: isoDate,
+    digest: z.string(),
+    rows: z.number().int(),
+    grossMinor: minorUnits,
+    feeMinor: minorUnits,
+    refundMinor: minorUnits,
+    netMinor: minorUnits,
+    matched: z.number().int(),
+    resolved: z.number().int().describe('Orders without an outcome that the statement settled'),
+    differences: z.number().int().describe('Exception items raised'),
+    ledger: z.object({ expectedMinor: minorUnits, postedMinor: minorUnits, ok: z.boolean() }),
+    feeEntryId: bigintId.nullable(),
+    importedAt: instant,
+    businessDate: isoDate,
+  })
+  .meta({ id: 'Reconciliation' });
+
+export const reconciliationPage = z
+  .object({ reconciliations: z.array(reconciliationView), next: bigintId.nullable() })
+  .meta({ id: 'ReconciliationPage' });
+
+export const reconciliationParams = z.strictObject({ statementId: bigintId });
+
+export const reconciliationDetail = reconciliationView
+  .extend({
+    differencesByKind: z.object(Object.fromEntries(differenceKinds.map((kind) => [kind, z.number().int()]))),
+    exceptions: z
+      .array(exceptionView)
+      .describe(
+        'The newest 500 exception items it raised; GET /api/v1/payments/exceptions?statementId= pages',
+      ),
+  })
+  .meta({ id: 'ReconciliationDetail' });

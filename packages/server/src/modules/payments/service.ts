@@ -12,3 +12,17 @@ export {
   orderAmountMinorMax,
   type PaymentOrder,
 } from './orders.ts';
+// The borrower's card binding (the routes' prepare and handler steps), the submit and query passes
+// of the payment loops, and the orders still without an outcome: for whoever drives them by hand
+// (the simulation, docs/simulation.md).
+export {
+  applyForBinding,
+  type BindingApplication,
+  type BindingConfirmation,
+  confirmWithChannel,
+  recordBindingApplication,
+  recordBindingConfirmation,
+} from './agreements.ts';
+export { type OrdersInFlight, ordersInFlight } from './in-flight.ts';
+export { queryDue } from './queries.ts';
+export { submitDue } from './submission.ts';

@@ -1,4 +1,4 @@
-import type { PaymentOrderState } from '@fenqi/core';
+import type { PaymentOrderKind, PaymentOrderState } from '@fenqi/core';
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import { getBusinessDate } from '../../platform/business-date.ts';
 import type { Tx } from '../../platform/db.ts';
@@ -182,6 +182,8 @@ export type OrderFilter = {
   channel?: string | undefined;
   sourceRef?: string | undefined;
   loanId?: string | undefined;
+  kind?: PaymentOrderKind | undefined;
+  purpose?: string | undefined;
   /** Orders with an id below this (the next page). */
   before?: bigint | undefined;
   limit: number;
@@ -193,6 +195,8 @@ export async function listOrders(db: PaymentsDb, filter: OrderFilter): Promise<O
   if (filter.channel !== undefined) query = query.where('channel', '=', filter.channel);
   if (filter.sourceRef !== undefined) query = query.where('source_ref', '=', filter.sourceRef);
   if (filter.loanId !== undefined) query = query.where('loan_id', '=', filter.loanId);
+  if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+  if (filter.purpose !== undefined) query = query.where('purpose', '=', filter.purpose);
   if (filter.before !== undefined) query = query.where('id', '<', filter.before);
   return query.execute();
 }

@@ -6,7 +6,7 @@ import { commandRoute, computeRoute, queryRoute } from '../../platform/http/rout
 import { actorOf, approvalView, staffOf } from '../iam/service.ts';
 import { requestPublish } from './publishing.ts';
 import * as s from './schemas.ts';
-import type { previewGridTask, previewTask } from './tasks.ts';
+import type { definitionPreviewTask, previewGridTask, previewTask } from './tasks.ts';
 import { productTasks } from './tasks.ts';
 import {
   createDraft,
@@ -73,12 +73,11 @@ export const productRoutes = [
     url: '/api/v1/products',
     permission: 'products:read',
     summary: 'Product versions, by code and newest version first',
+    description:
+      'Filter by code and status; page with `limit` and `after` (the id of the last version of the previous page).',
     tags: ['products'],
     schema: { querystring: s.listQuery, response: { 200: z.array(s.productVersion) } },
-    handler: async ({ db, query }) => ({
-      status: 200,
-      body: await listVersions(db, { code: query.code, status: query.status }),
-    }),
+    handler: async ({ db, query }) => ({ status: 200, body: await listVersions(db, query) }),
   }),
   queryRoute({
     method: 'GET',
@@ -111,6 +110,35 @@ export const productRoutes = [
         },
       });
       return { status: 200, body: { ...versionOf(version), ...quoted } };
+    },
+  }),
+  computeRoute({
+    method: 'POST',
+    url: '/api/v1/products/preview',
+    permission: 'products:read',
+    summary: 'Preview a definition before it is saved: one loan, every term and grade, the publication check',
+    description:
+      'The definition is checked as POST /api/v1/products checks it (422 product_invalid, a field error per problem under `definition/…`) but not stored. Answers the loan asked for — schedule, totals, nominal rate, simple and compound annualized rates (PBOC 2021 No. 3), whether the IRR is within APR_CAP — and the grid of every offered term at every grade’s price at the largest amount with what a publish request would find (`publishable`, `issues`).',
+    tags: ['products'],
+    schema: { body: s.definitionPreviewBody, response: { 200: s.definitionPreviewResponse } },
+    handler: async ({ body, services, compute }) => {
+      const { definition, ...request } = body;
+      const previewed = await compute.run<ReturnType<typeof definitionPreviewTask>>(
+        productTasks,
+        'definitionPreviewTask',
+        {
+          definition,
+          aprCap: services.config.aprCap,
+          request: {
+            grade: request.grade,
+            termCount: request.termCount,
+            principalMinor: BigInt(request.principalMinor),
+            startDate: request.startDate ?? (await getBusinessDate(services.db)),
+            merchantDiscountRate: request.merchantDiscountRate,
+          },
+        },
+      );
+      return { status: 200, body: previewed };
     },
   }),
   computeRoute({

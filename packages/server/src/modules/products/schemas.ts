@@ -44,6 +44,8 @@ export const productVersion = z
 export const listQuery = z.strictObject({
   code: text().max(64).optional(),
   status: z.enum(versionStatuses).optional(),
+  after: z.uuid().optional().describe('The id of the last version of the previous page'),
+  limit: z.coerce.number().int().min(1).max(500).default(500),
 });
 
 const reason = text().trim().min(1).max(500);
@@ -89,51 +91,87 @@ const totals = z.object({
   totalMinor: minorUnits,
 });
 
+const loanPreview = z.object({
+  grade: z.string(),
+  termCount: z.number().int(),
+  method: z.enum(repaymentMethods),
+  startDate: z.string(),
+  price,
+  annualRate: z.string(),
+  periodFeeRate: z.string(),
+  penaltyRate: z
+    .string()
+    .describe('Annual penalty rate on overdue principal: the contract rate × (1 + markup)'),
+  principalMinor: minorUnits,
+  upfrontFeeMinor: minorUnits,
+  upfrontFeeMode: z.enum(['deducted', 'financed']),
+  merchantDiscountMinor: minorUnits.describe('贴息: what the merchant gives up; not the borrower’s cost'),
+  financedPrincipalMinor: minorUnits.describe('Principal amortized: a financed up-front fee included'),
+  disbursedMinor: minorUnits.describe('What the borrower receives: principal less a deducted up-front fee'),
+  merchantPayoutMinor: minorUnits.describe('What the merchant is paid: disbursed less the merchant discount'),
+  paymentMinor: minorUnits.nullable().describe('The regular installment, or null when installments vary'),
+  installments: z.array(
+    z.object({
+      number: z.number().int(),
+      periodStart: z.string(),
+      dueDate: z.string(),
+      principalMinor: minorUnits,
+      interestMinor: minorUnits,
+      feeMinor: minorUnits,
+      totalMinor: minorUnits,
+      balanceMinor: minorUnits.describe('Outstanding principal after this installment'),
+    }),
+  ),
+  totals,
+  costMinor: minorUnits.describe('Everything the borrower pays beyond what they receive'),
+  rates,
+  aprCap: z.string().describe('The publication cap (APR_CAP) the IRR is compared with'),
+  withinCap: z.boolean(),
+});
+
 export const previewResponse = z
   .object({
     versionId: z.uuid(),
     code: z.string(),
     version: z.number().int(),
     status: z.enum(versionStatuses),
-    grade: z.string(),
-    termCount: z.number().int(),
-    method: z.enum(repaymentMethods),
-    startDate: z.string(),
-    price,
-    annualRate: z.string(),
-    periodFeeRate: z.string(),
-    penaltyRate: z
-      .string()
-      .describe('Annual penalty rate on overdue principal: the contract rate × (1 + markup)'),
-    principalMinor: minorUnits,
-    upfrontFeeMinor: minorUnits,
-    upfrontFeeMode: z.enum(['deducted', 'financed']),
-    merchantDiscountMinor: minorUnits.describe('贴息: what the merchant gives up; not the borrower’s cost'),
-    financedPrincipalMinor: minorUnits.describe('Principal amortized: a financed up-front fee included'),
-    disbursedMinor: minorUnits.describe('What the borrower receives: principal less a deducted up-front fee'),
-    merchantPayoutMinor: minorUnits.describe(
-      'What the merchant is paid: disbursed less the merchant discount',
-    ),
-    paymentMinor: minorUnits.nullable().describe('The regular installment, or null when installments vary'),
-    installments: z.array(
-      z.object({
-        number: z.number().int(),
-        periodStart: z.string(),
-        dueDate: z.string(),
-        principalMinor: minorUnits,
-        interestMinor: minorUnits,
-        feeMinor: minorUnits,
-        totalMinor: minorUnits,
-        balanceMinor: minorUnits.describe('Outstanding principal after this installment'),
-      }),
-    ),
-    totals,
-    costMinor: minorUnits.describe('Everything the borrower pays beyond what they receive'),
-    rates,
-    aprCap: z.string().describe('The publication cap (APR_CAP) the IRR is compared with'),
-    withinCap: z.boolean(),
+    ...loanPreview.shape,
   })
   .meta({ id: 'ProductPreview' });
+
+const grid = z.object({
+  principalMinor: minorUnits,
+  startDate: z.string(),
+  aprCap: z.string(),
+  cells: z
+    .array(
+      z.object({
+        termCount: z.number().int(),
+        grade: z.string(),
+        price,
+        paymentMinor: minorUnits.nullable(),
+        firstInstallmentMinor: minorUnits,
+        totals,
+        upfrontFeeMinor: minorUnits,
+        costMinor: minorUnits,
+        rates,
+        withinCap: z.boolean(),
+      }),
+    )
+    .max(productTermsMax * productPricesMax)
+    .describe('Every offered term (ascending) at every grade (as listed)'),
+  publishable: z
+    .boolean()
+    .describe('What a publish request would find: every term and grade, smallest and largest amount'),
+  issues: z.array(
+    z.object({
+      in: z.string().optional(),
+      path: z.string(),
+      message: z.string(),
+      code: z.string().optional(),
+    }),
+  ),
+});
 
 export const gridResponse = z
   .object({
@@ -141,39 +179,26 @@ export const gridResponse = z
     code: z.string(),
     version: z.number().int(),
     status: z.enum(versionStatuses),
-    principalMinor: minorUnits,
-    startDate: z.string(),
-    aprCap: z.string(),
-    cells: z
-      .array(
-        z.object({
-          termCount: z.number().int(),
-          grade: z.string(),
-          price,
-          paymentMinor: minorUnits.nullable(),
-          firstInstallmentMinor: minorUnits,
-          totals,
-          upfrontFeeMinor: minorUnits,
-          costMinor: minorUnits,
-          rates,
-          withinCap: z.boolean(),
-        }),
-      )
-      .max(productTermsMax * productPricesMax)
-      .describe('Every offered term (ascending) at every grade (as listed)'),
-    publishable: z
-      .boolean()
-      .describe('What a publish request would find: every term and grade, smallest and largest amount'),
-    issues: z.array(
-      z.object({
-        in: z.string().optional(),
-        path: z.string(),
-        message: z.string(),
-        code: z.string().optional(),
-      }),
-    ),
+    ...grid.shape,
   })
   .meta({ id: 'ProductPreviewGrid' });
+
+export const definitionPreviewBody = z.strictObject({
+  definition: z
+    .record(text(), json)
+    .describe('A product definition as a draft would be written (not stored)'),
+  ...previewBody.shape,
+});
+
+export const definitionPreviewResponse = z
+  .object({
+    code: z.string(),
+    quote: loanPreview.describe('The one loan asked for'),
+    grid: grid.describe(
+      'Every offered term at every grade’s price at the largest amount, and what a publish request would find',
+    ),
+  })
+  .meta({ id: 'ProductDefinitionPreview' });
 
 export const catalogueProduct = z
   .object({

@@ -38,3 +38,6 @@ export function productVersionById(db: DB | Tx, id: string): Promise<ProductVers
 export function quoteProductVersion(version: ProductVersion, input: QuoteInput): ProductQuote {
   return quoteUnder(version.product, input);
 }
+// Drafts and their publication (maker-checker), as the routes use them (for the simulation).
+export { requestPublish as requestProductPublish } from './publishing.ts';
+export { createDraft as createProductDraft } from './versions.ts';

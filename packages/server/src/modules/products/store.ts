@@ -120,11 +120,32 @@ export const versionListMax = 500;
 
 export async function listVersions(
   db: ProductsDb,
-  filter: { code?: string | undefined; status?: VersionStatus | undefined },
+  filter: {
+    code?: string | undefined;
+    status?: VersionStatus | undefined;
+    /** Keyset: the versions after this one in list order (code, newest version first). */
+    after?: string | undefined;
+    limit?: number | undefined;
+  },
 ): Promise<ProductVersionRow[]> {
-  let query = versions(db).orderBy('p.code').orderBy('v.version', 'desc').limit(versionListMax);
+  let query = versions(db)
+    .orderBy('p.code')
+    .orderBy('v.version', 'desc')
+    .limit(Math.min(filter.limit ?? versionListMax, versionListMax));
   if (filter.code !== undefined) query = query.where('p.code', '=', filter.code);
   if (filter.status !== undefined) query = query.where('v.status', '=', filter.status);
+  if (filter.after !== undefined) {
+    const last = versions(db).where('v.id', '=', filter.after);
+    query = query.where((eb) =>
+      eb.or([
+        eb('p.code', '>', last.clearSelect().select('p.code')),
+        eb.and([
+          eb('p.code', '=', last.clearSelect().select('p.code')),
+          eb('v.version', '<', last.clearSelect().select('v.version')),
+        ]),
+      ]),
+    );
+  }
   return query.execute();
 }
 

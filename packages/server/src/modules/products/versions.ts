@@ -74,7 +74,12 @@ export async function getVersion(db: DB | Tx, id: string): Promise<ProductVersio
 
 export async function listVersions(
   db: DB,
-  filter: { code?: string | undefined; status?: VersionStatus | undefined },
+  filter: {
+    code?: string | undefined;
+    status?: VersionStatus | undefined;
+    after?: string | undefined;
+    limit?: number | undefined;
+  },
 ): Promise<ProductVersion[]> {
   return (await store.listVersions(db, filter)).map(toVersion);
 }

@@ -11,6 +11,7 @@ import type { RiskDb } from './tables.ts';
 
 export type Replay = {
   decisionId: string;
+  applicationId: string;
   policyVersionId: string;
   matches: boolean;
   stored: Decision;
@@ -23,7 +24,15 @@ export async function replayDecision(db: DB, decisionId: string): Promise<Replay
     .selectFrom('risk_decisions as d')
     .innerJoin('risk_snapshots as s', 's.application_id', 'd.application_id')
     .innerJoin('risk_policy_versions as v', 'v.id', 'd.policy_version_id')
-    .select(['d.id', 'd.result', 's.features', 'v.id as version_id', 'v.status', 'v.document'])
+    .select([
+      'd.id',
+      'd.application_id',
+      'd.result',
+      's.features',
+      'v.id as version_id',
+      'v.status',
+      'v.document',
+    ])
     .where('d.id', '=', decisionId)
     .executeTakeFirst();
   if (!row) throw new AppError('not_found', `There is no decision ${decisionId}.`);
@@ -33,6 +42,7 @@ export async function replayDecision(db: DB, decisionId: string): Promise<Replay
   const replayed = canonicalDecisionJson(result.value);
   return {
     decisionId: row.id,
+    applicationId: row.application_id,
     policyVersionId: row.version_id,
     matches: replayed === row.result,
     stored: JSON.parse(row.result) as Decision,

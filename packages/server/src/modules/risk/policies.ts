@@ -171,7 +171,13 @@ export async function getVersion(db: DB | Tx, id: string): Promise<PolicyVersion
 
 export async function listVersions(
   db: DB,
-  filter: { policyId?: string | undefined },
+  filter: {
+    policyId?: string | undefined;
+    status?: PolicyVersion['status'] | undefined;
+    /** Keyset: the versions after this one in list order (policy id, newest version first). */
+    after?: string | undefined;
+    limit?: number | undefined;
+  },
 ): Promise<PolicyVersion[]> {
   const riskDb: RiskDb = db;
   let query = riskDb
@@ -180,7 +186,21 @@ export async function listVersions(
     .orderBy('policy_id')
     .orderBy('version', 'desc');
   if (filter.policyId !== undefined) query = query.where('policy_id', '=', filter.policyId);
-  const [rows, assignment] = await Promise.all([query.limit(500).execute(), assignmentRow(riskDb)]);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  const after = filter.after;
+  if (after !== undefined) {
+    const last = riskDb.selectFrom('risk_policy_versions').where('id', '=', after);
+    query = query.where((eb) =>
+      eb.or([
+        eb('policy_id', '>', last.select('policy_id')),
+        eb.and([eb('policy_id', '=', last.select('policy_id')), eb('version', '<', last.select('version'))]),
+      ]),
+    );
+  }
+  const [rows, assignment] = await Promise.all([
+    query.limit(filter.limit ?? 500).execute(),
+    assignmentRow(riskDb),
+  ]);
   return rows.map((row) => toView(row as Row, assignment));
 }
 

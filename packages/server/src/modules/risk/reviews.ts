@@ -94,13 +94,31 @@ function toView(row: ReviewRow, now: Date): ReviewView {
 
 export async function listReviews(
   db: DB,
-  filter: { status?: ReviewView['status'] | undefined },
+  filter: {
+    status?: ReviewView['status'] | undefined;
+    /** Keyset: the reviews after this application's in queue order (oldest first). */
+    after?: string | undefined;
+    limit?: number | undefined;
+  },
   now: Date = new Date(),
 ): Promise<ReviewView[]> {
-  let query = reviewQuery(db).orderBy('r.opened_at').limit(500);
+  let query = reviewQuery(db)
+    .orderBy('r.opened_at')
+    .orderBy('r.application_id')
+    .limit(filter.limit ?? 500);
   query = filter.status
     ? query.where('r.status', '=', filter.status)
     : query.where('r.status', '<>', 'decided');
+  const after = filter.after;
+  if (after !== undefined) {
+    const last = (db as RiskDb).selectFrom('risk_reviews').where('application_id', '=', after);
+    query = query.where((eb) =>
+      eb.or([
+        eb('r.opened_at', '>', last.select('opened_at')),
+        eb.and([eb('r.opened_at', '=', last.select('opened_at')), eb('r.application_id', '>', after)]),
+      ]),
+    );
+  }
   return (await query.execute()).map((row) => toView(row, now));
 }
 

@@ -1,16 +1,20 @@
+import { policySchema } from '@fenqi/core';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
 import { originOf } from '../../platform/http/origin.ts';
 import { commandRoute, queryRoute } from '../../platform/http/route.ts';
 import { ownCustomerId } from '../customers/service.ts';
 import { actorOf, approvalView, borrowerScope, requestApproval, staffOf } from '../iam/service.ts';
+import { listApplications } from './application-list.ts';
 import { applicationView, submitApplication } from './applications.ts';
 import { backtest, replayDecision } from './decisions.ts';
 import { simulatedExternalData } from './external-data.ts';
+import { featureCatalogue } from './features.ts';
 import {
   createDraft,
   getVersion,
   listVersions,
+  pricingTermsDefault,
   publishPolicyApproval,
   retirePolicyApproval,
   updateDraft,
@@ -69,6 +73,24 @@ export const riskRoutes = [
   }),
   queryRoute({
     method: 'GET',
+    url: '/api/v1/risk/applications',
+    permission: 'risk:read',
+    summary:
+      'Credit applications with their deciding evaluation, newest first (filter by customer, status, outcome, dates)',
+    description:
+      '`decision.id` names the evaluation whose trace `GET /api/v1/risk/decisions/{decisionId}/replay` re-runs. Pages: `before` = the `next` of the previous page.',
+    tags: ['risk'],
+    schema: { querystring: s.applicationListQuery, response: { 200: s.applicationPage } },
+    handler: async ({ db, query }) => {
+      if (query.from !== undefined && query.to !== undefined && query.from > query.to)
+        throw new AppError('validation_failed', 'from must not be after to.', {
+          errors: [{ in: 'query', path: 'from', message: 'must not be after to' }],
+        });
+      return { status: 200, body: await listApplications(db, query) };
+    },
+  }),
+  queryRoute({
+    method: 'GET',
     url: '/api/v1/risk/applications/:applicationId',
     permission: 'risk:read',
     summary: 'A credit application with its deciding evaluation',
@@ -121,11 +143,32 @@ export const riskRoutes = [
     url: '/api/v1/risk/policies',
     permission: 'risk:read',
     summary: 'Policy versions, newest first per policy, with which one decides',
+    description:
+      'Filter by policy id and status; page with `limit` and `after` (the id of the last version of the previous page).',
     tags: ['risk'],
     schema: { querystring: s.policyListQuery, response: { 200: z.array(s.policyVersion) } },
     handler: async ({ db, query }) => ({
       status: 200,
-      body: await listVersions(db, { policyId: query.policyId }),
+      body: await listVersions(db, query),
+    }),
+  }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/risk/policy-schema',
+    permission: 'risk:read',
+    summary: 'What a policy document may contain: its JSON Schema and the features Fenqi computes',
+    description:
+      'The schema is core’s `policySchema` (docs/risk.md); a document it accepts may still be refused for what only the validator checks (declared features, bins, grades), each a field error of POST /api/v1/risk/policies.',
+    tags: ['risk'],
+    schema: { response: { 200: s.policySchemaView } },
+    handler: async ({ services }) => ({
+      status: 200,
+      body: {
+        schema: policySchema as unknown as Record<string, unknown>,
+        features: featureCatalogue,
+        pricingTerms: [...pricingTermsDefault],
+        aprCap: services.config.aprCap,
+      },
     }),
   }),
   queryRoute({
@@ -198,11 +241,13 @@ export const riskRoutes = [
     url: '/api/v1/risk/reviews',
     permission: 'risk:review',
     summary: 'The manual review queue, oldest first, with each item’s SLA',
+    description:
+      'Without `status`, every review not yet decided. Page with `limit` and `after` (the application id of the last review of the previous page).',
     tags: ['risk'],
     schema: { querystring: s.reviewListQuery, response: { 200: z.array(s.review) } },
     handler: async ({ db, query }) => ({
       status: 200,
-      body: await listReviews(db, { status: query.status }),
+      body: await listReviews(db, query),
     }),
   }),
   queryRoute({

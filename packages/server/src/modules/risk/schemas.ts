@@ -39,7 +39,34 @@ export const policyVersion = z
   })
   .meta({ id: 'PolicyVersion' });
 
-export const policyListQuery = z.strictObject({ policyId: text().max(64).optional() });
+export const policyListQuery = z.strictObject({
+  policyId: text().max(64).optional(),
+  status: z.enum(['draft', 'published', 'retired']).optional(),
+  after: z.uuid().optional().describe('The id of the last version of the previous page'),
+  limit: z.coerce.number().int().min(1).max(500).default(500),
+});
+
+export const policySchemaView = z
+  .object({
+    schema: z
+      .record(z.string(), z.unknown())
+      .describe('The JSON Schema (draft 2020-12) of a policy document'),
+    features: z
+      .record(
+        z.string(),
+        z.object({
+          type: z.enum(['integer', 'number', 'string', 'boolean', 'date', 'money']),
+          nullable: z.boolean().optional(),
+          description: z.string().optional(),
+        }),
+      )
+      .describe('The features Fenqi computes: a policy may declare these, with these types, and no other'),
+    pricingTerms: z
+      .array(z.number().int())
+      .describe('The terms (months) a publish request checks by default'),
+    aprCap: z.string().describe('The IRR cap (APR_CAP) prices are checked against'),
+  })
+  .meta({ id: 'PolicySchema' });
 
 export const publishBody = z.strictObject({
   role: z.enum(['champion', 'challenger']),
@@ -85,6 +112,20 @@ export const application = z
   })
   .meta({ id: 'CreditApplication' });
 
+export const applicationListQuery = z.strictObject({
+  customerId: z.uuid().optional(),
+  status: z.enum(['in_review', 'approved', 'rejected']).optional(),
+  outcome: z.enum(['approve', 'reject', 'review']).optional().describe('The deciding evaluation’s outcome'),
+  from: isoDate.optional().describe('Applications of this business date or later'),
+  to: isoDate.optional().describe('Applications of this business date or earlier'),
+  before: z.uuid().optional().describe('`next` of the previous page'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const applicationPage = z
+  .object({ applications: z.array(application), next: z.uuid().nullable() })
+  .meta({ id: 'CreditApplicationPage' });
+
 export const review = z
   .object({
     applicationId: z.uuid(),
@@ -107,6 +148,8 @@ export const review = z
 
 export const reviewListQuery = z.strictObject({
   status: z.enum(['open', 'claimed', 'awaiting_approval', 'decided']).optional(),
+  after: z.uuid().optional().describe('The application id of the last review of the previous page'),
+  limit: z.coerce.number().int().min(1).max(500).default(500),
 });
 
 export const reviewDecisionBody = z.strictObject({
@@ -122,6 +165,7 @@ export const reviewDecisionBody = z.strictObject({
 export const replay = z
   .object({
     decisionId: z.uuid(),
+    applicationId: z.uuid(),
     policyVersionId: z.uuid(),
     matches: z.boolean(),
     stored: z.unknown(),

@@ -7,3 +7,9 @@ import { applicationView } from './applications.ts';
 export async function gradeOfApplication(db: DB | Tx, applicationId: string): Promise<string | null> {
   return (await applicationView(db, applicationId)).decision.grade;
 }
+// Policies, applications and reviews as the routes use them (for the simulation, docs/simulation.md).
+export { type ApplicationView, applicationView, submitApplication } from './applications.ts';
+export type { ExternalData } from './external-data.ts';
+export { createDraft as createPolicyDraft, publishPolicyApproval } from './policies.ts';
+export { type ApplicationFunnel, applicationFunnel } from './reports.ts';
+export { claimReview, decideReview, listReviews } from './reviews.ts';

@@ -12,6 +12,8 @@
 //                and of servicing.installment-due (auto-debit) are in module.ts.
 //   bureau:      bureauFiguresPage (a page of loans' figures on a date, set-based), repaidOverdue.
 //   waivers:     applyWaiver / waivableOf (collections' approved waivers of penalty, fee, interest).
+//   reports:     the management reports' figures (reports.ts: the book, cohorts' M1+ principal by month
+//                on book, bucket rolls, funders' principal, the day's transactions), set-based.
 
 export { openAccount, openAccountConsumer } from './accounts.ts';
 export { autoDebitConsumer } from './auto-debit.ts';
@@ -27,6 +29,7 @@ export {
   type DayCloseTotals,
   noTotals,
 } from './day-close.ts';
+export { type LedgerCheck, type LedgerDifference, servicingLedgerCheck } from './ledger-check.ts';
 export { offlineRepaymentApproval, requestOfflineRepayment } from './offline.ts';
 export {
   type AccountRange,
@@ -58,5 +61,20 @@ export {
   type RepaymentKind,
   type Transaction,
 } from './repayments.ts';
+export {
+  type BookFigures,
+  type BucketRoll,
+  bookFigures,
+  bucketRolls,
+  type CohortPoint,
+  delinquentPrincipalByCohort,
+  type FunderPrincipal,
+  funderPrincipal,
+  type KindFigure,
+  type MonthEndState,
+  monthEndStates,
+  repaymentKinds,
+  transactionsOn,
+} from './reports.ts';
 export { type Reversal, reverseRepayment } from './reversal.ts';
 export { applyWaiver, loanNotWaivable, type Waivable, type WaiverInput, waivableOf } from './waiver.ts';

@@ -61,14 +61,8 @@ export function registerConsole(app: FastifyInstance, dir = defaultConsoleDir): 
     if (index === undefined) throw notBuilt();
     return reply.type(index.type).header('cache-control', 'no-cache').send(index.body);
   };
-  app.get(
-    '/console',
-    { schema: { hide: true }, config: { permission: 'public', rateLimit: false } },
-    handler,
-  );
-  app.get(
-    '/console/*',
-    { schema: { hide: true }, config: { permission: 'public', rateLimit: false } },
-    handler,
-  );
+  // Static files: public, and outside the API's rate limit (a page load fetches several at once).
+  const config = { permission: 'public', rateLimit: false } as const;
+  app.get('/console', { schema: { hide: true }, config }, handler);
+  app.get('/console/*', { schema: { hide: true }, config }, handler);
 }

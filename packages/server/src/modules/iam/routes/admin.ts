@@ -96,10 +96,21 @@ export function adminRoutes(iam: IamRegistries) {
       method: 'GET',
       url: '/api/v1/iam/users',
       permission: 'iam:read',
-      summary: 'Staff users and their roles',
+      summary: 'Staff users and their roles, by username',
+      description:
+        'Filter by part of the name, status or role; page with `limit` and `after` (the username of the last user of the previous page). Without `limit`, every user.',
       tags: ['iam'],
-      schema: { response: { 200: z.array(s.staffUserView) } },
-      handler: async ({ db }) => ({ status: 200, body: await listStaffUsers(db) }),
+      schema: { querystring: s.staffUserListQuery, response: { 200: z.array(s.staffUserView) } },
+      handler: async ({ db, query }) => ({
+        status: 200,
+        body: await listStaffUsers(db, undefined, {
+          q: query.q,
+          status: query.status,
+          role: query.role,
+          afterUsername: query.after,
+          limit: query.limit,
+        }),
+      }),
     }),
     computeRoute({
       method: 'POST',
@@ -157,10 +168,12 @@ export function adminRoutes(iam: IamRegistries) {
       method: 'GET',
       url: '/api/v1/iam/api-clients',
       permission: 'iam:read',
-      summary: 'Merchant and funder API clients (never their secrets)',
+      summary: 'Merchant and funder API clients (never their secrets), oldest first',
+      description:
+        'Filter by owner and status; page with `limit` and `after` (the id of the last client of the previous page). Without `limit`, every client.',
       tags: ['iam'],
-      schema: { response: { 200: z.array(s.apiClientView) } },
-      handler: async ({ db }) => ({ status: 200, body: await listApiClients(db) }),
+      schema: { querystring: s.apiClientListQuery, response: { 200: z.array(s.apiClientView) } },
+      handler: async ({ db, query }) => ({ status: 200, body: await listApiClients(db, query) }),
     }),
     computeRoute({
       method: 'POST',

@@ -41,6 +41,8 @@ export function approvalRoutes(iam: IamRegistries) {
       url: '/api/v1/approvals',
       permission: 'approvals:read',
       summary: 'Maker-checker requests, newest first',
+      description:
+        'Filter by status, action and maker; page with `limit` and `before` (the id of the last request of the previous page).',
       tags: ['approvals'],
       schema: { querystring: s.approvalListQuery, response: { 200: z.array(s.approvalView) } },
       handler: async ({ db, query }) => ({ status: 200, body: await listApprovals(db, query) }),

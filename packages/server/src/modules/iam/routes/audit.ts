@@ -11,7 +11,8 @@ export const auditRoutes = [
     method: 'GET',
     url: '/api/v1/audit/events',
     permission: 'audit:read',
-    summary: 'Audit events in chain order (page with afterSeq)',
+    summary:
+      'Audit events in chain order (page with afterSeq), or newest first (order=desc, page with beforeSeq)',
     tags: ['audit'],
     schema: { querystring: s.auditListQuery, response: { 200: z.array(s.auditEventView) } },
     handler: async ({ db, query }) => ({ status: 200, body: await listAuditEvents(db, query) }),
