@@ -1,6 +1,7 @@
 import { application } from '../modules/index.ts';
 import { openDatabase } from '../platform/database.ts';
 import { buildApp } from '../platform/http/app.ts';
+import { consoleBuilt } from '../platform/http/console.ts';
 import { migrate } from '../platform/migrate.ts';
 import { schemaStatus, schemaStatusMessage } from '../platform/schema-status.ts';
 import type { Command } from './command.ts';
@@ -65,6 +66,7 @@ export async function startServer(options: ServeOptions): Promise<number> {
     schema.state === 'ready'
       ? `${options.banner} ${version} is running at ${url}`
       : `${options.banner} ${version} is listening at ${url} but NOT READY: ${schemaStatusMessage(schema)}`,
+    `Console:    ${url}/console${consoleBuilt() ? '' : '    (not built: run npm run build:console)'}`,
     `API docs:   ${url}/docs    (OpenAPI: ${url}/openapi.json)`,
     `Readiness:  ${url}/readyz`,
     `Database:   ${database.kind === 'embedded' ? `embedded PostgreSQL (data in ${config.embeddedPgDir})` : 'DATABASE_URL'}`,
@@ -72,7 +74,7 @@ export async function startServer(options: ServeOptions): Promise<number> {
   ]);
   if (demoAdmin) {
     process.stderr.write(
-      `${credentialsText(demoAdmin, `Demo administrator (created now; sign in with POST ${url}/api/v1/staff/login):`)}\n`,
+      `${credentialsText(demoAdmin, `Demo administrator (created now; sign in at ${url}/console, or with POST ${url}/api/v1/staff/login):`)}\n`,
     );
   }
   return new Promise<number>(() => {});
