@@ -74,3 +74,9 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
 export function fileUrl(path: string): string {
   return new URL(path, window.location.origin).toString();
 }
+
+/**
+ * The Idempotency-Key header of one command. The typed client requires it on every mutating
+ * route; the middleware only fills it in for calls that omit it (untyped ones).
+ */
+export const commandKey = () => ({ 'idempotency-key': crypto.randomUUID() });

@@ -17,6 +17,6 @@ export async function pageOf<T>(
 }
 
 /** The Idempotency-Key of one command (the client adds one too; the API's types ask for it). */
-export const commandKey = () => ({ 'idempotency-key': crypto.randomUUID() });
+export { commandKey } from '../../api/client';
 
 export const shortId = (id: string | null | undefined) => (id ? id.slice(0, 8) : '—');

@@ -132,7 +132,7 @@ export function caseColumns(t: Translate, myId: string, withAssignee: boolean): 
  * The Idempotency-Key of one command, as the typed client requires it in `params.header` (the
  * client would add one too): a fresh key per submission.
  */
-export const commandKey = () => ({ 'idempotency-key': crypto.randomUUID() });
+export { commandKey } from '../../api/client';
 
 const stateColours: Record<string, string> = {
   unassigned: 'gold',

@@ -30,7 +30,7 @@ export type JournalLine = JournalEntry['lines'][number];
 export type LedgerAccount = Schemas['LedgerAccount'];
 
 /** The Idempotency-Key header the typed client wants on a command (the client would add one too). */
-export const commandKey = () => ({ 'idempotency-key': crypto.randomUUID() });
+export { commandKey } from '../../api/client';
 
 /** The open business date (the header shows the same query). */
 export function useBusinessDate(): string | undefined {

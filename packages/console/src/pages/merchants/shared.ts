@@ -26,7 +26,7 @@ export const statusColours: Record<MerchantStatus, string> = {
 };
 
 /** The command's Idempotency-Key (the client adds one too; the typed route requires the header). */
-export const commandKey = () => ({ 'idempotency-key': crypto.randomUUID() });
+export { commandKey } from '../../api/client';
 
 /** The API's label in the user's language ("教育" / "Education"). */
 export function scenarioName(merchant: Pick<Merchant, 'scenarioLabel'>, language: string): string {

@@ -15,7 +15,7 @@ export function useBusinessDate() {
 }
 
 /** A fresh Idempotency-Key per submission, in `params.header` where the typed client wants it. */
-export const commandKey = () => ({ 'idempotency-key': crypto.randomUUID() });
+export { commandKey } from '../../api/client';
 
 /** 1234567 bytes → "1.18 MB". */
 export function formatBytes(bytes: number): string {

@@ -15,7 +15,7 @@ export async function pageOf<T>(
   return { rows: rows.slice(0, limit), next: last === undefined ? null : cursorOf(last) };
 }
 
-export const commandKey = () => ({ 'idempotency-key': crypto.randomUUID() });
+export { commandKey } from '../../api/client';
 
 export const methods = [
   'equal_installment',

@@ -63,7 +63,7 @@ export function shortId(id: string | null | undefined): string {
 }
 
 /** The Idempotency-Key of one command (the client adds one too; the API's types ask for it). */
-export const commandKey = () => ({ 'idempotency-key': crypto.randomUUID() });
+export { commandKey } from '../../api/client';
 
 /** Outcomes coloured as the states they lead to (approve → approved, …). */
 export const outcomeColour: Record<string, string> = { approve: 'green', review: 'gold', reject: 'red' };
