@@ -27,8 +27,8 @@ import { checkIdNumber } from './validation.ts';
 export { type BureauIdentity, bureauIdentitiesOf } from './bureau-identity.ts';
 export { debtorPhoneOf } from './collections-contact.ts';
 export {
-  acceptAgreement,
   type AgreementWithStatus,
+  acceptAgreement,
   agreementsFor,
   type MissingConsent,
   requireConsents,

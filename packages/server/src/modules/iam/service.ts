@@ -9,27 +9,27 @@
 //   permissions:    declare them in the module definition with readPermission / writePermission /
 //                   sensitivePermission, naming the built-in roles that hold them.
 
-export {
-  type ApprovalAction,
-  type ApprovalContext,
-  approvalAction,
-  requestApproval,
-  staffOf,
-} from './approvals.ts';
-export { type AuditEvent, actorOf, appendAudit } from './audit.ts';
-export { borrowerPhone } from './borrowers.ts';
-export { auditExport } from './exports.ts';
-export { readPermission, sensitivePermission, writePermission } from './permissions.ts';
-export { approvalView } from './schemas.ts';
-export { type BorrowerScope, borrowerScope, type PartnerScope, partnerScope } from './scope.ts';
 // Staff users, roles and approvals, and the borrower's sign-in, as the routes (and the command
 // line) use them: for a client that acts in-process as those users (the simulation,
 // docs/simulation.md) — it asks and decides approvals through the same maker-checker steps.
 export { setUserRolesAction } from './actions.ts';
-export { type ApprovalRegistry, decideApproval } from './approvals.ts';
-export { requestOtp, verifyOtpAndLogin } from './borrowers.ts';
+export {
+  type ApprovalAction,
+  type ApprovalContext,
+  type ApprovalRegistry,
+  approvalAction,
+  decideApproval,
+  requestApproval,
+  staffOf,
+} from './approvals.ts';
+export { type AuditEvent, actorOf, appendAudit } from './audit.ts';
+export { borrowerPhone, requestOtp, verifyOtpAndLogin } from './borrowers.ts';
+export { auditExport } from './exports.ts';
 export type { PermissionRegistry } from './permissions.ts';
+export { readPermission, sensitivePermission, writePermission } from './permissions.ts';
 export { permissionsOfUser } from './roles.ts';
+export { approvalView } from './schemas.ts';
+export { type BorrowerScope, borrowerScope, type PartnerScope, partnerScope } from './scope.ts';
 export {
   bootstrapAdministrator,
   createStaffUser,

@@ -27,8 +27,8 @@ export {
   type TrialBalanceRow,
 } from './balances.ts';
 export type { JournalEntryInput, JournalLineInput, LineDimensions, PostedEntry } from './journal.ts';
-export { type LoanLine, type LoanLinePosition, listLoanLines, loanLinesPageMax } from './loan-lines.ts';
 export { type LoanAccountBalanceRow, loanBalancesOnAccounts } from './loan-balances.ts';
+export { type LoanLine, type LoanLinePosition, listLoanLines, loanLinesPageMax } from './loan-lines.ts';
 /** Whether a manual journal would post, checked by posting it in a savepoint rolled back. */
 export { checkPostable as checkManualJournalPostable } from './manual-journals.ts';
 export {

@@ -17,8 +17,8 @@ import { type Loan, toInstallment, toLoan, toRefund, toStateChange } from './vie
 export { type LoanBookFigures, loanBookFigures, type StateFigures } from './book-figures.ts';
 export { acceptOrder, checkoutView, drawdown, quoteDrawdown, quoteOrder } from './checkout.ts';
 export { disbursementOutcomeConsumer } from './disbursement.ts';
-export { type ContractRenderer, contractRenderer } from './origination.ts';
 export { cancelOrder, checkoutTokenOf, createOrder, merchantOrder } from './orders.ts';
+export { type ContractRenderer, contractRenderer } from './origination.ts';
 export { refundOrder } from './refunds.ts';
 export { mirrorOutstandingPrincipal, writeScheduleVersion } from './schedules.ts';
 export { moveLoanById, moveLoansInBulk } from './states.ts';

@@ -2,8 +2,22 @@
 // transaction (the submit job sends them once it commits) and finish through the channel; the
 // caller learns the outcome from the payments.order-* events.
 
-export { activeAgreementsOf, type CardAgreement, ownAgreements } from './agreements.ts';
+// The borrower's card binding (the routes' prepare and handler steps), the submit and query passes
+// of the payment loops, and the orders still without an outcome: for whoever drives them by hand
+// (the simulation, docs/simulation.md).
+export {
+  activeAgreementsOf,
+  applyForBinding,
+  type BindingApplication,
+  type BindingConfirmation,
+  type CardAgreement,
+  confirmWithChannel,
+  ownAgreements,
+  recordBindingApplication,
+  recordBindingConfirmation,
+} from './agreements.ts';
 export { channelFor } from './channels/registry.ts';
+export { type OrdersInFlight, ordersInFlight } from './in-flight.ts';
 export {
   type Counterpart,
   createPaymentOrder,
@@ -12,17 +26,5 @@ export {
   orderAmountMinorMax,
   type PaymentOrder,
 } from './orders.ts';
-// The borrower's card binding (the routes' prepare and handler steps), the submit and query passes
-// of the payment loops, and the orders still without an outcome: for whoever drives them by hand
-// (the simulation, docs/simulation.md).
-export {
-  applyForBinding,
-  type BindingApplication,
-  type BindingConfirmation,
-  confirmWithChannel,
-  recordBindingApplication,
-  recordBindingConfirmation,
-} from './agreements.ts';
-export { type OrdersInFlight, ordersInFlight } from './in-flight.ts';
 export { queryDue } from './queries.ts';
 export { submitDue } from './submission.ts';
