@@ -14,6 +14,7 @@ import { aprCommand, quoteCommand } from './quote.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { version } from './runtime.ts';
 import { serveCommand } from './serve.ts';
+import { simulateCommand } from './simulate.ts';
 import { usersCommand } from './users.ts';
 import { workerCommand } from './worker.ts';
 
@@ -37,6 +38,7 @@ const commands: Command[] = [
   demoCommand,
   businessDateCommand,
   cobCommand,
+  simulateCommand,
   usersCommand,
   auditCommand,
   openApiCommand,

@@ -1,7 +1,9 @@
 import { application } from '../modules/index.ts';
-import { openDatabase } from '../platform/database.ts';
+import type { Config } from '../platform/config.ts';
+import { type Database, openDatabase } from '../platform/database.ts';
 import { buildApp } from '../platform/http/app.ts';
 import { consoleBuilt } from '../platform/http/console.ts';
+import type { Logger } from '../platform/logger.ts';
 import { migrate } from '../platform/migrate.ts';
 import { schemaStatus, schemaStatusMessage } from '../platform/schema-status.ts';
 import type { Command } from './command.ts';
@@ -20,6 +22,11 @@ export type ServeOptions = {
   withWorker: boolean;
   banner: string;
   demoAdmin?: boolean;
+  /**
+   * `fenqi demo`: before serving, on a database that holds no simulation, simulate the demo
+   * business (cli/demo.ts); answers what to print once the server is up.
+   */
+  prepare?: (database: Database, config: Config, logger: Logger) => Promise<string[]>;
 };
 
 /** Starts the API (and, for `demo`, migrations and the worker) and keeps running until a signal. */
@@ -43,6 +50,8 @@ export async function startServer(options: ServeOptions): Promise<number> {
       'using development encryption keys generated into the data directory; set FENQI_MASTER_KEYS, FENQI_BLIND_INDEX_KEY, FENQI_AUDIT_KEY and FENQI_SESSION_KEY for anything real (docs/security.md)',
     );
   }
+  const prepared =
+    options.prepare && schema.state === 'ready' ? await options.prepare(database, config, logger) : [];
   const demoAdmin =
     options.demoAdmin && schema.state === 'ready' ? await ensureDemoAdmin(database.db, config) : undefined;
   const services = { config, db: database.db, logger };
@@ -72,6 +81,7 @@ export async function startServer(options: ServeOptions): Promise<number> {
     `Database:   ${database.kind === 'embedded' ? `embedded PostgreSQL (data in ${config.embeddedPgDir})` : 'DATABASE_URL'}`,
     'Stop with Ctrl-C.',
   ]);
+  for (const text of prepared) process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
   if (demoAdmin) {
     process.stderr.write(
       `${credentialsText(demoAdmin, `Demo administrator (created now; sign in at ${url}/console, or with POST ${url}/api/v1/staff/login):`)}\n`,

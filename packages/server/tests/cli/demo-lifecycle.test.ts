@@ -15,7 +15,8 @@ type Started = { child: ChildProcess; url: string; output: () => string };
 async function startDemo(env: Record<string, string>): Promise<Started> {
   // Its own process group, like a terminal's foreground job, so Ctrl-C can be sent to the group.
   const child = spawn(process.execPath, [fenqi, 'demo'], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    // The lifecycle, not the simulated business (tests/simulation/ covers that): no simulation.
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', FENQI_DEMO_SIMULATE: 'false', ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
