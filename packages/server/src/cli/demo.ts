@@ -14,12 +14,6 @@ import {
 // docs/simulation.md), then the API and the background jobs in one process. A database that holds
 // a completed simulation is reused as it is; FENQI_DEMO_SIMULATE=false skips the simulation.
 
-/** FENQI_DEMO_SIMULATE: anything but false/0/no/off simulates (docs/configuration.md). */
-export function demoSimulates(env: NodeJS.ProcessEnv = process.env): boolean {
-  const value = (env.FENQI_DEMO_SIMULATE ?? '').trim().toLowerCase();
-  return !['false', '0', 'no', 'off'].includes(value);
-}
-
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run everything in one process (what `npm start` does)',
@@ -36,7 +30,7 @@ export const demoCommand: Command = {
       banner: 'Fenqi demo',
       demoAdmin: true,
       prepare: async (database, config, logger) => {
-        if (!demoSimulates()) return [];
+        if (!config.demoSimulate) return [];
         const status = await simulationStatus(database.db);
         if (status.state === 'completed') {
           const { summary } = status.result;

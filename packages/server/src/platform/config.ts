@@ -151,6 +151,7 @@ export const configSchema = z.object({
   BUSINESS_TIME_ZONE: timeZone.default('Asia/Shanghai'),
   TRUST_PROXY: booleanFlag.default(false),
   MIGRATE_ON_START: booleanFlag.default(false),
+  FENQI_DEMO_SIMULATE: booleanFlag.default(true),
   OUTBOX_POLL_MS: integer(50, 60_000).default(1000),
   WEBHOOK_TIMEOUT_MS: integer(100, 60_000).default(10_000),
   NATS_URL: z
@@ -368,6 +369,8 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
     businessTimeZone: c.BUSINESS_TIME_ZONE,
     trustProxy: c.TRUST_PROXY,
     migrateOnStart: c.MIGRATE_ON_START,
+    /** `fenqi demo` simulates a year of business on a database that holds none (docs/simulation.md). */
+    demoSimulate: c.FENQI_DEMO_SIMULATE,
     outboxPollMs: c.OUTBOX_POLL_MS,
     webhookTimeoutMs: c.WEBHOOK_TIMEOUT_MS,
     nats:
