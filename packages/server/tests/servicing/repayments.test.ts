@@ -94,6 +94,7 @@ beforeAll(async () => {
     'reduceTerm',
     'concurrent',
     'offline',
+    'paidAhead',
   ])
     loans[name] = await newLoan();
 }, 240_000);
@@ -487,6 +488,56 @@ describe('repayments on a loan calendar from 2026-01-15', () => {
     expect(reverse.status, reverse.text).toBe(409);
     expect(reverse.json).toMatchObject({ code: 'repayment_not_reversible' });
     expect(await writtenState(database.db, loanId)).toEqual(closedBefore);
+  });
+
+  it('pays off a loan whose current installment was paid ahead: that interest is earned, every receivable is zero', async () => {
+    expect(await getBusinessDate(database.db)).toBe('2026-01-25');
+    const loanId = loan('paidAhead');
+    // The first installment in full ten days into its period: 988.10 of principal, 36.00 of
+    // interest — close of business had accrued only 10.45 of it through 01-24.
+    const ahead = await offline(loanId, 102_410n, 'offline:AHEAD-1');
+    expect(allocationOf(ahead.transaction)).toEqual([
+      [1, 'interest', 3_600n],
+      [1, 'principal', 98_810n],
+    ]);
+    const quoted = await borrowerCall(
+      world,
+      borrower,
+      'GET',
+      `/api/v1/borrower/loans/${loanId}/payoff-quote`,
+    );
+    expect(quoted.status, quoted.text).toBe(200);
+    // The second period has not begun: the payoff is its principal and the rest, 2,011.90, with
+    // the 1 % fee on it (20.119 → 20.12) and no interest.
+    expect(quoted.json).toMatchObject({
+      principalMinor: '201190',
+      interestMinor: '0',
+      prepaymentFeeMinor: '2012',
+      totalMinor: '203202',
+    });
+    await database.db.transaction().execute((trx) =>
+      applyPayoff(trx, {
+        loanId,
+        amountMinor: 203_202n,
+        quoteDate: '2026-01-25',
+        sourceRef: 'offline:AHEAD-PAYOFF',
+        source: '1002.01',
+        channel: 'offline',
+      }),
+    );
+    const { account } = await servicing(database.db, loanId);
+    expect(account).toMatchObject({ status: 'paid_off', closed_on: '2026-01-25', cur_number: null });
+    // The installment settled in full stays settled: its 36.00 is income once the loan closes —
+    // the payoff books the 1.16 of 01-25 as for any payoff, the closure the 24.39 paid ahead of
+    // accrual — so no receivable is left below zero.
+    expect(await loanLedger(database.db, loanId)).toMatchObject({
+      '1301': 0n,
+      '1132': 0n,
+      '6011': 3_600n,
+      '6021': 2_012n,
+      '1002.01': 305_612n,
+    });
+    await expectLedgerMatchesServicing(database.db, loanId);
   });
 
   it('prepays 1,000.00 with reduce_payment: the current installment, the principal and a 1 % fee; the rest re-amortized', async () => {

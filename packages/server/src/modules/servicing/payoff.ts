@@ -96,7 +96,15 @@ async function figuresOn(
   let interestUnbooked = 0n;
   const installments = scheduleInstallments(rows);
   for (const row of rows) {
-    if (row.status === 'paid') continue;
+    if (row.status === 'paid') {
+      // The current installment settled ahead of its due date stays settled (the borrower chose
+      // to pay its whole period): its accrual is brought to D like an unsettled one's, and the
+      // closure recognises the rest of what was paid ahead (closePaidOff).
+      if (row.number === account.cur_number)
+        interestUnbooked =
+          accruedCurrent(account, today) - accruedCurrent(account, localDate(account.closed_through));
+      continue;
+    }
     const left = unpaidOf(row);
     const segment = penaltySegmentTo(account, row, today);
     penaltyUnbooked += segment?.addedMinor ?? 0n;

@@ -627,15 +627,6 @@ export class SimulatedBusiness {
     // Revolving cash is mostly repaid early (随借随还); installments now and then.
     if (r.chance(cash ? 0.45 : behaviour.payoff) && lastDue - this.day > 12)
       payoffDay = cash ? this.day + r.int(5, lastDue - this.day - 3) : r.int(firstDue + 2, lastDue - 3);
-    // An installment paid ahead and a payoff before its due date would leave the interest paid
-    // but not yet earned on the books (docs/simulation.md, "Known issues"): such a borrower pays
-    // that installment when it falls due.
-    if (payoffDay !== null)
-      for (const [dueDay, outcome] of dues)
-        if (outcome.kind === 'early' && outcome.day <= payoffDay && payoffDay < dueDay) {
-          dues.set(dueDay, { kind: 'auto' });
-          earlyDays.delete(outcome.day);
-        }
     const canPrepay = ['equal_installment', 'equal_principal', 'interest_first'].includes(method);
     if (payoffDay === null && canPrepay && r.chance(behaviour.prepay) && lastDue - firstDue > 40)
       prepayDay = r.int(firstDue + 3, lastDue - 20);
