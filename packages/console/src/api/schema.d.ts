@@ -15714,7 +15714,7 @@ export interface operations {
     getReportsFunnel: {
         parameters: {
             query?: {
-                /** @description First business date (default: the first of the current month) */
+                /** @description First business date (default: 29 days before `to`, a 30-day range) */
                 from?: string;
                 /** @description Last business date (default: today) */
                 to?: string;

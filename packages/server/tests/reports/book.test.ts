@@ -430,12 +430,13 @@ describe('GET /api/v1/reports/funnel', () => {
           count: counts[i],
         }),
       );
+    // By default the 30 days to today, 04-07 to 05-06: A1 (04-27) and D1 (05-06).
     expect(await report('/api/v1/reports/funnel')).toEqual({
-      from: '2026-05-01',
+      from: '2026-04-07',
       to: '2026-05-06',
-      stages: stages([0, 0, 0, 0, 0, 0, 1]),
+      stages: stages([0, 0, 0, 0, 0, 0, 2]),
       inReview: 0,
-      drawdownsDisbursed: 1,
+      drawdownsDisbursed: 2,
     });
     expect(await report('/api/v1/reports/funnel?from=2026-01-01&to=2026-02-28')).toMatchObject({
       from: '2026-01-01',

@@ -122,8 +122,8 @@ describe('GET /api/v1/reports/funnel on real applications and orders', () => {
       inReview: 1,
       drawdownsDisbursed: 0,
     });
-    // The default range is the month to date: the same day.
-    expect(await ok(operator, '/api/v1/reports/funnel')).toMatchObject({ from: '2026-01-01', to: date });
+    // The default range is the 30 days to today.
+    expect(await ok(operator, '/api/v1/reports/funnel')).toMatchObject({ from: '2025-12-17', to: date });
     const disbursed = await ok<{ today: unknown }>(operator, '/api/v1/reports/disbursements?days=1');
     expect(disbursed.today).toEqual({ loans: 2, amountMinor: '600000' });
   });

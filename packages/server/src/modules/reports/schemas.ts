@@ -79,7 +79,7 @@ export const disbursementsReport = z
 // ---- funnel ----
 
 export const funnelQuery = z.strictObject({
-  from: isoDate.optional().describe('First business date (default: the first of the current month)'),
+  from: isoDate.optional().describe('First business date (default: 29 days before `to`, a 30-day range)'),
   to: isoDate.optional().describe('Last business date (default: today)'),
 });
 

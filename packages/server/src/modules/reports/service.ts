@@ -96,7 +96,8 @@ export async function funnelReport(
 ) {
   return snapshot(db, async (trx, today) => {
     const to = query.to ?? today;
-    const from = query.from ?? `${monthOf(to)}-01`;
+    // By default the 30 days to `to`, as the disbursement series: the first of a month is not an empty funnel.
+    const from = query.from ?? addDays(localDate(to), -29);
     if (from > to) throw queryError('from', 'must not be after to');
     const [applications, orders] = await Promise.all([
       applicationFunnel(trx, { from, to }),
