@@ -46,7 +46,7 @@ export const openApiCommand: Command = {
   summary: 'Print the OpenAPI document (what /openapi.json serves) without a database',
   usage: 'fenqi openapi [--out FILE]',
   description:
-    'Builds the API from its route declarations and prints its OpenAPI 3.1 document as JSON. Nothing connects to a\ndatabase. The console generates its typed API client from this document (packages/console: npm run api).',
+    'Builds the API from its route declarations and prints its OpenAPI 3.1 document as JSON. Nothing connects to a\ndatabase. The console and the borrower H5 are typed from this document (packages/api: npm run api).',
   options: { out: { type: 'string' } },
   optionHelp: ['--out FILE          write the document to FILE instead of standard output'],
   run: async ({ values }) => {

@@ -1,9 +1,9 @@
+import type { paths } from '@fenqi/api';
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Select, Space } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
-import type { paths } from '../../api/schema';
 import { Page } from '../../components/Page';
 import { ServerTable } from '../../components/ServerTable';
 import { useUrlFilters } from '../../components/useUrlFilters';

@@ -1,9 +1,9 @@
+import type { paths } from '@fenqi/api';
 import { Button, Card, Form, Input, Select, Space, type TableProps, Tag } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api/client';
-import type { paths } from '../../api/schema';
 import { Instant } from '../../components/Instant';
 import { Money } from '../../components/Money';
 import { Page } from '../../components/Page';
