@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { databaseUrlFor, withClient } from '../src/platform/db-admin.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
-import { consoleBuilt } from '../src/platform/http/console.ts';
+import { consoleSpa, spaBuilt } from '../src/platform/http/spa.ts';
 import { migrate } from '../src/platform/migrate.ts';
 
 // Once per test run: find the PostgreSQL server (DATABASE_URL, else an embedded one), migrate a
@@ -22,7 +22,7 @@ export default async function setup(project: TestProject) {
   const runId = randomBytes(4).toString('hex');
   // The console's browser tests need the built console; `npm install` builds it (prepare), so this
   // only runs on a checkout where it was never built.
-  if (!consoleBuilt()) {
+  if (!spaBuilt(consoleSpa)) {
     execFileSync('npm', ['run', 'build:console'], {
       cwd: resolve(import.meta.dirname, '../../..'),
       stdio: 'inherit',

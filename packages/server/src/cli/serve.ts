@@ -2,7 +2,7 @@ import { application } from '../modules/index.ts';
 import type { Config } from '../platform/config.ts';
 import { type Database, openDatabase } from '../platform/database.ts';
 import { buildApp } from '../platform/http/app.ts';
-import { consoleBuilt } from '../platform/http/console.ts';
+import { consoleSpa, h5Spa, spaBuilt } from '../platform/http/spa.ts';
 import type { Logger } from '../platform/logger.ts';
 import { migrate } from '../platform/migrate.ts';
 import { schemaStatus, schemaStatusMessage } from '../platform/schema-status.ts';
@@ -75,7 +75,8 @@ export async function startServer(options: ServeOptions): Promise<number> {
     schema.state === 'ready'
       ? `${options.banner} ${version} is running at ${url}`
       : `${options.banner} ${version} is listening at ${url} but NOT READY: ${schemaStatusMessage(schema)}`,
-    `Console:    ${url}/console${consoleBuilt() ? '' : '    (not built: run npm run build:console)'}`,
+    `Console:    ${url}/console${spaBuilt(consoleSpa) ? '' : `    (not built: run ${consoleSpa.build})`}`,
+    `H5:         ${url}/h5${spaBuilt(h5Spa) ? '' : `    (not built: run ${h5Spa.build})`}`,
     `API docs:   ${url}/docs    (OpenAPI: ${url}/openapi.json)`,
     `Readiness:  ${url}/readyz`,
     `Database:   ${database.kind === 'embedded' ? `embedded PostgreSQL (data in ${config.embeddedPgDir})` : 'DATABASE_URL'}`,

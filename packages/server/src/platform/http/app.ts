@@ -16,7 +16,6 @@ import { Redis } from 'ioredis';
 import { type $ZodType, safeParse } from 'zod/v4/core';
 import { createComputePool } from '../compute/pool.ts';
 import { AppError, problemOf } from '../errors.ts';
-import { registerConsole } from './console.ts';
 import { probePaths, registerHealthRoutes } from './health.ts';
 import { installJsonParser } from './json-body.ts';
 import { registerMetrics } from './metrics.ts';
@@ -25,6 +24,7 @@ import { errorHandler, frameworkErrorHandler, RequestValidationError, sendProble
 import { type AccessControl, assertEveryApiRouteHasPermission, registerRoutes } from './register.ts';
 import type { RouteDefinition, Services } from './route.ts';
 import { RouteTable } from './route-table.ts';
+import { consoleSpa, h5Spa, registerSpa } from './spa.ts';
 
 /** What the HTTP layer needs of a module: its routes (modules/module.ts declares the rest). */
 export type Module = { name: string; routes: readonly RouteDefinition[] };
@@ -43,6 +43,8 @@ export type AppOptions = {
   version: string;
   /** Where the built console is (packages/console/dist unless given). */
   consoleDir?: string;
+  /** Where the built borrower H5 is (packages/h5/dist unless given). */
+  h5Dir?: string;
 };
 
 /** One log line per request, when it completes (Fastify's default logs two). */
@@ -247,7 +249,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { schema: { hide: true }, config: { permission: 'public', rateLimit: false } },
     async (_request, reply) => reply.type('application/json; charset=utf-8').send(documentJson),
   );
-  registerConsole(app, options.consoleDir);
+  registerSpa(app, { ...consoleSpa, dir: options.consoleDir ?? consoleSpa.dir });
+  registerSpa(app, { ...h5Spa, dir: options.h5Dir ?? h5Spa.dir });
   return app;
 }
 
