@@ -6,9 +6,6 @@ import {
   Card,
   Descriptions,
   Empty,
-  Form,
-  Input,
-  Modal,
   Space,
   Statistic,
   Table,
@@ -19,13 +16,13 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { ApiProblem, api, type Schemas, unwrap } from '../../api/client';
+import { api, type Schemas, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { Instant } from '../../components/Instant';
 import { Money } from '../../components/Money';
 import { Page } from '../../components/Page';
-import { ProblemAlert } from '../../components/ProblemAlert';
 import { QueryState } from '../../components/QueryState';
+import { ReasonModal } from '../../components/ReasonModal';
 import { type RowPage, ServerTable } from '../../components/ServerTable';
 import { StatusTag } from '../../components/StatusTag';
 import { kycColours } from './kyc';
@@ -173,11 +170,27 @@ export default function CustomerPage() {
               ]}
             />
           </Card>
-          <UnmaskModal
+          <ReasonModal
             open={asking}
-            customerId={data.id}
+            testId="unmask"
+            texts={{
+              title: t('unmask.title'),
+              text: t('unmask.text'),
+              confirm: t('unmask.confirm'),
+              reason: t('unmask.reason'),
+              required: t('unmask.reasonRequired'),
+              short: t('unmask.reasonShort'),
+              long: t('unmask.reasonLong'),
+            }}
+            run={(reason) =>
+              unwrap(
+                api.GET('/api/v1/customers/{customerId}/unmasked', {
+                  params: { path: { customerId: data.id }, query: { reason } },
+                }),
+              )
+            }
             onClose={() => setAsking(false)}
-            onUnmasked={(view) => {
+            onDone={(view) => {
               setUnmasked(view);
               setAsking(false);
             }}
@@ -185,83 +198,6 @@ export default function CustomerPage() {
         </Page>
       )}
     </QueryState>
-  );
-}
-
-function UnmaskModal({
-  open,
-  customerId,
-  onClose,
-  onUnmasked,
-}: {
-  open: boolean;
-  customerId: string;
-  onClose: () => void;
-  onUnmasked: (view: Unmasked) => void;
-}) {
-  const { t } = useTranslation('customers');
-  const [form] = Form.useForm<{ reason: string }>();
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<unknown>();
-  const submit = async ({ reason }: { reason: string }) => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const view = await unwrap(
-        api.GET('/api/v1/customers/{customerId}/unmasked', {
-          params: { path: { customerId }, query: { reason: reason.trim() } },
-        }),
-      );
-      form.resetFields();
-      onUnmasked(view);
-    } catch (error) {
-      if (error instanceof ApiProblem && error.errors.some((field) => field.path === 'reason'))
-        form.setFields([
-          { name: 'reason', errors: error.errors.filter((f) => f.path === 'reason').map((f) => f.message) },
-        ]);
-      else setProblem(error);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Modal
-      open={open}
-      title={t('unmask.title')}
-      okText={t('unmask.confirm')}
-      cancelText={t('common:action.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
-      onCancel={() => {
-        setProblem(undefined);
-        onClose();
-      }}
-      destroyOnHidden
-      okButtonProps={{ 'data-testid': 'unmask-confirm' } as Record<string, string>}
-    >
-      <Space orientation="vertical" style={{ width: '100%' }}>
-        <Typography.Paragraph type="secondary">{t('unmask.text')}</Typography.Paragraph>
-        {problem !== undefined && <ProblemAlert error={problem} />}
-        <Form form={form} layout="vertical" onFinish={submit} preserve={false}>
-          <Form.Item
-            name="reason"
-            label={t('unmask.reason')}
-            rules={[
-              { required: true, whitespace: true, message: t('unmask.reasonRequired') },
-              {
-                validator: async (_, value: string | undefined) => {
-                  const length = (value ?? '').trim().length;
-                  if (length > 0 && length < 4) throw new Error(t('unmask.reasonShort'));
-                  if (length > 200) throw new Error(t('unmask.reasonLong'));
-                },
-              },
-            ]}
-          >
-            <Input.TextArea rows={3} maxLength={200} showCount data-testid="unmask-reason" />
-          </Form.Item>
-        </Form>
-      </Space>
-    </Modal>
   );
 }
 

@@ -19,13 +19,14 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { ApiProblem, api, type Schemas, unwrap } from '../../api/client';
+import { api, type Schemas, unwrap } from '../../api/client';
 import { useCan, useStaff } from '../../auth/session';
 import { Instant } from '../../components/Instant';
 import { Money } from '../../components/Money';
 import { Page } from '../../components/Page';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { QueryState } from '../../components/QueryState';
+import { ReasonModal } from '../../components/ReasonModal';
 import { type RowPage, ServerTable } from '../../components/ServerTable';
 import { StatusTag } from '../../components/StatusTag';
 import { useCommand } from '../../components/useCommand';
@@ -313,33 +314,7 @@ function SettlementAccount({ merchant }: { merchant: MerchantDetail }) {
   const staff = useStaff();
   const [asking, setAsking] = useState(false);
   const [clear, setClear] = useState<Schemas['MerchantSettlementAccount'] | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<unknown>();
-  const [form] = Form.useForm<{ reason: string }>();
   const shown = clear !== undefined && clear.merchantId === merchant.id;
-
-  const unmask = async ({ reason }: { reason: string }) => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const account = await unwrap(
-        api.GET('/api/v1/merchants/{merchantId}/settlement-account', {
-          params: { path: { merchantId: merchant.id }, query: { reason: reason.trim() } },
-        }),
-      );
-      setClear(account);
-      setAsking(false);
-      form.resetFields();
-    } catch (error) {
-      if (error instanceof ApiProblem && error.errors.some((field) => field.path === 'reason'))
-        form.setFields([
-          { name: 'reason', errors: error.errors.filter((f) => f.path === 'reason').map((f) => f.message) },
-        ]);
-      else setProblem(error);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <Card
@@ -396,40 +371,31 @@ function SettlementAccount({ merchant }: { merchant: MerchantDetail }) {
           />
         </Space>
       )}
-      <Modal
+      <ReasonModal
         open={asking}
-        title={t('account.unmaskTitle')}
-        okText={t('account.unmaskConfirm')}
-        cancelText={t('common:action.cancel')}
-        confirmLoading={busy}
-        onOk={() => form.submit()}
-        onCancel={() => {
-          setProblem(undefined);
+        testId="unmask-account"
+        texts={{
+          title: t('account.unmaskTitle'),
+          text: t('account.unmaskText'),
+          confirm: t('account.unmaskConfirm'),
+          reason: t('change.reason'),
+          required: t('change.reasonRequired'),
+          short: t('account.reasonShort'),
+          long: t('account.reasonLong'),
+        }}
+        run={(reason) =>
+          unwrap(
+            api.GET('/api/v1/merchants/{merchantId}/settlement-account', {
+              params: { path: { merchantId: merchant.id }, query: { reason } },
+            }),
+          )
+        }
+        onClose={() => setAsking(false)}
+        onDone={(account) => {
+          setClear(account);
           setAsking(false);
         }}
-        forceRender
-      >
-        <Typography.Paragraph type="secondary">{t('account.unmaskText')}</Typography.Paragraph>
-        {problem !== undefined && <ProblemAlert error={problem} />}
-        <Form form={form} layout="vertical" onFinish={unmask}>
-          <Form.Item
-            name="reason"
-            label={t('change.reason')}
-            rules={[
-              { required: true, whitespace: true, message: t('change.reasonRequired') },
-              {
-                validator: async (_, value: string | undefined) => {
-                  const length = (value ?? '').trim().length;
-                  if (length > 0 && length < 4) throw new Error(t('account.reasonShort'));
-                  if (length > 200) throw new Error(t('account.reasonLong'));
-                },
-              },
-            ]}
-          >
-            <Input.TextArea rows={3} maxLength={200} showCount data-testid="unmask-account-reason" />
-          </Form.Item>
-        </Form>
-      </Modal>
+      />
     </Card>
   );
 }
