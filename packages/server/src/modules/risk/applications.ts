@@ -286,13 +286,9 @@ export function canonicalSnapshot(snapshot: Snapshot): string {
   return JSON.stringify(snapshot);
 }
 
-export async function applicationView(
-  db: RiskDb | DB,
-  id: string,
-  customerId?: string,
-): Promise<ApplicationView> {
-  const riskDb = db as RiskDb;
-  let query = riskDb
+/** Applications joined to their deciding (assigned) evaluation: what an ApplicationView is read from. */
+export function applicationsWithDecision(db: RiskDb | DB) {
+  return (db as RiskDb)
     .selectFrom('risk_applications as a')
     .innerJoin('risk_decisions as d', (join) =>
       join.onRef('d.application_id', '=', 'a.id').on('d.assigned', '=', true),
@@ -315,12 +311,14 @@ export async function applicationView(
       'd.outcome',
       'd.score',
       'd.grade',
-      'd.result',
-    ])
-    .where('a.id', '=', id);
-  if (customerId !== undefined) query = query.where('a.customer_id', '=', customerId);
-  const row = await query.executeTakeFirst();
-  if (!row) throw new AppError('not_found', `There is no credit application ${id}.`);
+    ]);
+}
+
+type ApplicationRow = Awaited<
+  ReturnType<ReturnType<typeof applicationsWithDecision>['executeTakeFirstOrThrow']>
+>;
+
+export function applicationViewOf(row: ApplicationRow): ApplicationView {
   return {
     id: row.id,
     customerId: row.customer_id,
@@ -342,4 +340,16 @@ export async function applicationView(
       products: row.products,
     },
   };
+}
+
+export async function applicationView(
+  db: RiskDb | DB,
+  id: string,
+  customerId?: string,
+): Promise<ApplicationView> {
+  let query = applicationsWithDecision(db).where('a.id', '=', id);
+  if (customerId !== undefined) query = query.where('a.customer_id', '=', customerId);
+  const row = await query.executeTakeFirst();
+  if (!row) throw new AppError('not_found', `There is no credit application ${id}.`);
+  return applicationViewOf(row);
 }
