@@ -13,3 +13,13 @@ export function Money({
   const text = formatMoney(minor, currency);
   return <span className={strong ? 'money money-strong' : 'money'}>{text}</span>;
 }
+
+/** A table column of amounts, right-aligned (every money column of the console's tables). */
+export function moneyColumn(title: string, dataIndex: string, options: { strong?: boolean } = {}) {
+  return {
+    title,
+    dataIndex,
+    align: 'right' as const,
+    render: (v: string) => <Money minor={v} strong={options.strong} />,
+  };
+}

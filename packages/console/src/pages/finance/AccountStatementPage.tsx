@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api/client';
 import { Instant } from '../../components/Instant';
-import { Money } from '../../components/Money';
+import { Money, moneyColumn } from '../../components/Money';
 import { Page } from '../../components/Page';
 import { QueryState } from '../../components/QueryState';
 import { ServerTable } from '../../components/ServerTable';
@@ -86,12 +86,7 @@ function Statement({
       align: 'right',
       render: (_, line) => (line.side === 'credit' ? <Money minor={line.amountMinor} /> : ''),
     },
-    {
-      title: t('statement.balance'),
-      dataIndex: 'balanceMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} strong />,
-    },
+    moneyColumn(t('statement.balance'), 'balanceMinor', { strong: true }),
     {
       title: t('line.loan'),
       dataIndex: 'loanId',

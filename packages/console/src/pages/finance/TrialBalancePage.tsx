@@ -5,7 +5,7 @@ import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api/client';
-import { Money } from '../../components/Money';
+import { Money, moneyColumn } from '../../components/Money';
 import { Page } from '../../components/Page';
 import { QueryState } from '../../components/QueryState';
 import { useUrlFilters } from '../../components/useUrlFilters';
@@ -71,18 +71,8 @@ function CurrencyBalance({ currency, businessDate }: { currency: Currency; busin
     },
     { title: t('account.name'), key: 'name', render: (_, row) => accountName(row, i18n.language) },
     { title: t('account.type'), dataIndex: 'type', render: (type: string) => t(`accountType.${type}`) },
-    {
-      title: t('trial.debitTurnover'),
-      dataIndex: 'debitMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('trial.creditTurnover'),
-      dataIndex: 'creditMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
+    moneyColumn(t('trial.debitTurnover'), 'debitMinor'),
+    moneyColumn(t('trial.creditTurnover'), 'creditMinor'),
     {
       title: t('trial.debitBalance'),
       dataIndex: 'debitBalanceMinor',

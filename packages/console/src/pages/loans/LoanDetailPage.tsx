@@ -21,7 +21,7 @@ import { Link, useParams } from 'react-router';
 import { ApiProblem, api, type Schemas, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { Instant } from '../../components/Instant';
-import { Money } from '../../components/Money';
+import { Money, moneyColumn } from '../../components/Money';
 import { Page } from '../../components/Page';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { QueryState } from '../../components/QueryState';
@@ -369,36 +369,11 @@ function ContractSchedule({ loan }: { loan: Loan }) {
   const columns: TableProps<PlannedInstallment>['columns'] = [
     { title: t('schedule.number'), dataIndex: 'number', width: 56 },
     { title: t('schedule.dueDate'), dataIndex: 'dueDate' },
-    {
-      title: t('schedule.principal'),
-      dataIndex: 'principalMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('schedule.interest'),
-      dataIndex: 'interestMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('schedule.fee'),
-      dataIndex: 'feeMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('schedule.totalDue'),
-      dataIndex: 'totalMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} strong />,
-    },
-    {
-      title: t('schedule.balance'),
-      dataIndex: 'balanceMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
+    moneyColumn(t('schedule.principal'), 'principalMinor'),
+    moneyColumn(t('schedule.interest'), 'interestMinor'),
+    moneyColumn(t('schedule.fee'), 'feeMinor'),
+    moneyColumn(t('schedule.totalDue'), 'totalMinor', { strong: true }),
+    moneyColumn(t('schedule.balance'), 'balanceMinor'),
   ];
   return (
     <Table<PlannedInstallment>
@@ -426,42 +401,12 @@ function Transactions({ loanId }: { loanId: string }) {
         </Space>
       ),
     },
-    {
-      title: t('transaction.amount'),
-      dataIndex: 'amountMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} strong />,
-    },
-    {
-      title: t('schedule.principal'),
-      dataIndex: 'principalMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('schedule.interest'),
-      dataIndex: 'interestMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('schedule.fee'),
-      dataIndex: 'feeMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('schedule.penalty'),
-      dataIndex: 'penaltyMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('transaction.overpayment'),
-      dataIndex: 'overpaymentMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
+    moneyColumn(t('transaction.amount'), 'amountMinor', { strong: true }),
+    moneyColumn(t('schedule.principal'), 'principalMinor'),
+    moneyColumn(t('schedule.interest'), 'interestMinor'),
+    moneyColumn(t('schedule.fee'), 'feeMinor'),
+    moneyColumn(t('schedule.penalty'), 'penaltyMinor'),
+    moneyColumn(t('transaction.overpayment'), 'overpaymentMinor'),
     { title: t('transaction.channel'), dataIndex: 'channel', render: (v: string | null) => v ?? '—' },
     { title: t('transaction.source'), dataIndex: 'sourceRef' },
     {
@@ -574,12 +519,7 @@ function Accruals({ loanId }: { loanId: string }) {
       dataIndex: 'side',
       render: (side: string) => (side === 'debit' ? t('ledger.dr') : t('ledger.cr')),
     },
-    {
-      title: t('ledger.amount'),
-      dataIndex: 'amountMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
+    moneyColumn(t('ledger.amount'), 'amountMinor'),
     { title: t('ledger.description'), dataIndex: 'description' },
   ];
   return (
@@ -663,12 +603,7 @@ function FundingShares({ loan }: { loan: Loan }) {
       align: 'right',
       render: (bp: number) => `${(bp / 100).toFixed(2)}%`,
     },
-    {
-      title: t('funding.principal'),
-      dataIndex: 'principalMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
+    moneyColumn(t('funding.principal'), 'principalMinor'),
   ];
   return (
     <Table<Share>
@@ -706,12 +641,7 @@ function History({ loan }: { loan: Loan }) {
   const refundColumns: TableProps<Refund>['columns'] = [
     { title: t('refund.id'), dataIndex: 'merchantRefundId' },
     { title: t('refund.kind'), dataIndex: 'kind', render: (kind: string) => t(`refundKind.${kind}`) },
-    {
-      title: t('refund.amount'),
-      dataIndex: 'amountMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
+    moneyColumn(t('refund.amount'), 'amountMinor'),
     { title: t('refund.businessDate'), dataIndex: 'businessDate' },
     { title: t('refund.scheduleVersion'), dataIndex: 'scheduleVersion' },
   ];

@@ -2,7 +2,7 @@ import { type TableProps, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, type Schemas, unwrap } from '../../api/client';
 import { Instant } from '../../components/Instant';
-import { Money } from '../../components/Money';
+import { moneyColumn } from '../../components/Money';
 import { ServerTable } from '../../components/ServerTable';
 
 type Callback = Schemas['PaymentCallbackPage']['callbacks'][number];
@@ -30,12 +30,7 @@ export function OrderCallbacks({ orderNo }: { orderNo: string }) {
       dataIndex: 'outcome',
       render: (outcome: string) => <Tag color={outcomeColours[outcome]}>{t(`outcome.${outcome}`)}</Tag>,
     },
-    {
-      title: t('callback.amount'),
-      dataIndex: 'amountMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
+    moneyColumn(t('callback.amount'), 'amountMinor'),
     { title: t('callback.txnId'), dataIndex: 'txnId' },
     { title: t('callback.repeats'), dataIndex: 'repeats', align: 'right' },
   ];

@@ -22,7 +22,7 @@ import { Link } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { Instant } from '../../components/Instant';
-import { Money } from '../../components/Money';
+import { Money, moneyColumn } from '../../components/Money';
 import { Page } from '../../components/Page';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { QueryState } from '../../components/QueryState';
@@ -63,30 +63,10 @@ export default function ReconciliationsPage() {
     { title: t('reconciliation.statementDate'), dataIndex: 'statementDate' },
     { title: t('order.channel'), dataIndex: 'channel' },
     { title: t('reconciliation.rows'), dataIndex: 'rows', align: 'right' },
-    {
-      title: t('reconciliation.gross'),
-      dataIndex: 'grossMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('reconciliation.fee'),
-      dataIndex: 'feeMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('reconciliation.refund'),
-      dataIndex: 'refundMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('reconciliation.net'),
-      dataIndex: 'netMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} strong />,
-    },
+    moneyColumn(t('reconciliation.gross'), 'grossMinor'),
+    moneyColumn(t('reconciliation.fee'), 'feeMinor'),
+    moneyColumn(t('reconciliation.refund'), 'refundMinor'),
+    moneyColumn(t('reconciliation.net'), 'netMinor', { strong: true }),
     { title: t('reconciliation.matched'), dataIndex: 'matched', align: 'right' },
     { title: t('reconciliation.resolved'), dataIndex: 'resolved', align: 'right' },
     {

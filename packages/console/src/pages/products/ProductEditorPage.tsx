@@ -41,7 +41,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiProblem, api, type Schemas, unwrap } from '../../api/client';
 import { useCan } from '../../auth/session';
 import { Instant } from '../../components/Instant';
-import { Money } from '../../components/Money';
+import { Money, moneyColumn } from '../../components/Money';
 import { Page } from '../../components/Page';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { QueryState } from '../../components/QueryState';
@@ -188,36 +188,11 @@ function PreviewPanel({
       dataIndex: 'dueDate',
       render: (date: string) => <span className="nowrap">{date}</span>,
     },
-    {
-      title: t('preview.principal'),
-      dataIndex: 'principalMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('preview.interest'),
-      dataIndex: 'interestMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('preview.fee'),
-      dataIndex: 'feeMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
-    {
-      title: t('preview.total'),
-      dataIndex: 'totalMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} strong />,
-    },
-    {
-      title: t('preview.balance'),
-      dataIndex: 'balanceMinor',
-      align: 'right',
-      render: (v: string) => <Money minor={v} />,
-    },
+    moneyColumn(t('preview.principal'), 'principalMinor'),
+    moneyColumn(t('preview.interest'), 'interestMinor'),
+    moneyColumn(t('preview.fee'), 'feeMinor'),
+    moneyColumn(t('preview.total'), 'totalMinor', { strong: true }),
+    moneyColumn(t('preview.balance'), 'balanceMinor'),
   ];
   const problem = preview.error instanceof ApiProblem ? preview.error : undefined;
   const data = preview.isError ? undefined : preview.data;
