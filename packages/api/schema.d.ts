@@ -475,7 +475,7 @@ export interface paths {
         put?: never;
         /**
          * Send a one-time sign-in code to a phone
-         * @description Codes live OTP_TTL_SECONDS and allow OTP_ATTEMPTS_MAX guesses; at most OTP_SENDS_PER_PHONE_MAX codes per phone and OTP_SENDS_PER_IP_MAX per client IP per hour (rate_limited). The answer is the same whether or not the phone has an account.
+         * @description Codes live OTP_TTL_SECONDS and allow OTP_ATTEMPTS_MAX guesses; at most OTP_SENDS_PER_PHONE_MAX codes per phone and OTP_SENDS_PER_IP_MAX per client IP per hour (rate_limited). The answer is the same whether or not the phone has an account. In the demo only (DEMO_SHOW_CODES, refused in production) it also carries the code, demoCode.
          */
         post: operations["postBorrowerOtp"];
         delete?: never;
@@ -1068,7 +1068,7 @@ export interface paths {
         put?: never;
         /**
          * Start binding one of the borrower’s cards for repayments: the channel sends an SMS code
-         * @description The card holder’s name, ID number, card number and bank-reserved phone go to the channel (an audited disclosure). A refusal names the wrong element (card_binding_rejected) and records nothing.
+         * @description The card holder’s name, ID number, card number and bank-reserved phone go to the channel (an audited disclosure). A refusal names the wrong element (card_binding_rejected) and records nothing. In the demo only (DEMO_SHOW_CODES with the sim adapter, refused in production) the answer also carries the SMS code, demoSmsCode.
          */
         post: operations["postBorrowerCardBindings"];
         delete?: never;
@@ -4073,6 +4073,8 @@ export interface components {
         };
         OtpRequested: {
             expiresInSeconds: number;
+            /** @description Demo only (DEMO_SHOW_CODES=true with SMS_ADAPTER=log, never in production): the code just sent, for the demo H5 to show. Absent otherwise. */
+            demoCode?: string;
         };
         BorrowerTokens: {
             /** Format: uuid */
@@ -4473,6 +4475,29 @@ export interface components {
             /** @constant */
             retried: true;
         };
+        CardBindingStarted: {
+            /** Format: uuid */
+            id: string;
+            channel: string;
+            /** Format: uuid */
+            customerId: string;
+            /** Format: uuid */
+            cardId: string;
+            /** @enum {string} */
+            status: "sms_sent" | "bound" | "rejected";
+            agreementId: string | null;
+            /**
+             * Format: date-time
+             * @description An instant, ISO 8601 in UTC
+             */
+            createdAt: string;
+            /** @description Demo only (DEMO_SHOW_CODES=true with a channel on the sim adapter, never in production): the SMS code the channel sent the card holder, for the demo H5 to show. Absent otherwise. */
+            demoSmsCode?: string;
+        };
+        CardBindingConfirmed: {
+            binding: components["schemas"]["CardBinding"];
+            agreement: components["schemas"]["CardAgreement"];
+        };
         CardBinding: {
             /** Format: uuid */
             id: string;
@@ -4489,10 +4514,6 @@ export interface components {
              * @description An instant, ISO 8601 in UTC
              */
             createdAt: string;
-        };
-        CardBindingConfirmed: {
-            binding: components["schemas"]["CardBinding"];
-            agreement: components["schemas"]["CardAgreement"];
         };
         CardAgreement: {
             /** Format: uuid */
@@ -9860,7 +9881,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CardBinding"];
+                    "application/json": components["schemas"]["CardBindingStarted"];
                 };
             };
             /** @description An error (application/problem+json) */

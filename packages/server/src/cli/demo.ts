@@ -1,4 +1,5 @@
 import { simulationDefaults, simulationStatus } from '../modules/simulation/service.ts';
+import { defaultDemoShowCodes } from '../platform/config.ts';
 import type { Command } from './command.ts';
 import { startServer } from './serve.ts';
 import {
@@ -21,10 +22,13 @@ export const demoCommand: Command = {
   description:
     'Migrates the database, simulates a lending business on it the first time (12 months through the real services;\n' +
     'FENQI_DEMO_SIMULATE=false skips it), then serves the API and runs the background jobs in one process. Without\n' +
-    'DATABASE_URL it starts an embedded PostgreSQL with its data in .fenqi/pg, so nothing needs to be installed.',
+    'DATABASE_URL it starts an embedded PostgreSQL with its data in .fenqi/pg, so nothing needs to be installed.\n' +
+    'The borrower H5 shows the sign-in and card-binding SMS codes (DEMO_SHOW_CODES=true unless set).',
   options: {},
-  run: async () =>
-    startServer({
+  run: async () => {
+    // Before the configuration is read: the H5 shows the codes unless DEMO_SHOW_CODES is set.
+    defaultDemoShowCodes();
+    return startServer({
       migrateFirst: true,
       withWorker: true,
       banner: 'Fenqi demo',
@@ -53,5 +57,6 @@ export const demoCommand: Command = {
           progress.stop();
         }
       },
-    }),
+    });
+  },
 };

@@ -250,6 +250,8 @@ export const configSchema = z.object({
   OTP_SENDS_PER_IP_MAX: integer(1, 100_000).default(30),
   SIGNATURE_WINDOW_SECONDS: integer(30, 900).default(300),
   SMS_ADAPTER: z.enum(['log', 'disabled'], { message: 'must be log or disabled' }).optional(),
+  // The demo's borrower H5 shows the codes it would read from a phone (docs/security.md, "Demo codes").
+  DEMO_SHOW_CODES: booleanFlag.default(false),
   // KYC and consents (issue 15): docs/kyc.md.
   REAL_NAME_ADAPTER: z
     .enum(['simulated', 'disabled'], { message: 'must be simulated or disabled' })
@@ -273,6 +275,15 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
+}
+
+/**
+ * `fenqi demo` shows the sign-in and card-binding codes in the H5 (DEMO_SHOW_CODES=true) unless the
+ * environment sets DEMO_SHOW_CODES itself; with NODE_ENV=production it leaves the default (off), as
+ * the setting is refused there. Called before the configuration is loaded.
+ */
+export function defaultDemoShowCodes(env: NodeJS.ProcessEnv = process.env): void {
+  if ((env.DEMO_SHOW_CODES ?? '') === '' && env.NODE_ENV !== 'production') env.DEMO_SHOW_CODES = 'true';
 }
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable at once. */
@@ -301,6 +312,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push({
       variable: 'SMS_ADAPTER',
       message: 'log writes one-time codes to the log and is refused when NODE_ENV=production',
+    });
+  }
+  if (production && parsed.data.DEMO_SHOW_CODES) {
+    problems.push({
+      variable: 'DEMO_SHOW_CODES',
+      message: 'hands out sign-in and card-binding codes and is refused when NODE_ENV=production',
     });
   }
   if (
@@ -430,6 +447,11 @@ function toConfig(c: EnvConfig, security: { production: boolean; secrets: Secret
     otpSendsPerIpMax: c.OTP_SENDS_PER_IP_MAX,
     signatureWindowSeconds: c.SIGNATURE_WINDOW_SECONDS,
     smsAdapter: c.SMS_ADAPTER ?? (security.production ? 'disabled' : 'log'),
+    /**
+     * Demo only, never in production: the sign-in code (with SMS_ADAPTER=log) and a binding's SMS
+     * code (from a channel whose adapter can tell it: sim) are also answered to the borrower's app.
+     */
+    demoShowCodes: c.DEMO_SHOW_CODES,
     realNameAdapter: c.REAL_NAME_ADAPTER ?? (security.production ? 'disabled' : 'simulated'),
     notificationsProvider: c.NOTIFICATIONS_PROVIDER ?? (security.production ? 'disabled' : 'simulated'),
   };

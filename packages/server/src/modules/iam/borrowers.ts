@@ -44,7 +44,7 @@ export async function requestOtp(
   config: Config,
   sms: SmsSender,
   input: { phone: string; origin: Origin & { ip: string } },
-): Promise<{ expiresInSeconds: number }> {
+): Promise<{ expiresInSeconds: number; demoCode?: string }> {
   if (config.smsAdapter === 'disabled') {
     throw new AppError(
       'sms_unavailable',
@@ -83,6 +83,9 @@ export async function requestOtp(
     // Sent inside the transaction: if the provider fails, the challenge is not recorded.
     await sms.sendLoginCode(input.phone, code, { challengeId: id, expiresInSeconds: config.otpTtlSeconds });
   });
+  // The demo's H5 shows the code the development adapter did not send (DEMO_SHOW_CODES).
+  if (config.demoShowCodes && config.smsAdapter === 'log')
+    return { expiresInSeconds: config.otpTtlSeconds, demoCode: code };
   return { expiresInSeconds: config.otpTtlSeconds };
 }
 

@@ -248,7 +248,17 @@ export const newApiClient = z
 export const phone = text().trim().regex(phonePattern, 'must be a mainland China mobile number of 11 digits');
 
 export const otpRequestBody = z.strictObject({ phone });
-export const otpRequested = z.object({ expiresInSeconds: z.number().int() }).meta({ id: 'OtpRequested' });
+export const otpRequested = z
+  .object({
+    expiresInSeconds: z.number().int(),
+    demoCode: z
+      .string()
+      .optional()
+      .describe(
+        'Demo only (DEMO_SHOW_CODES=true with SMS_ADAPTER=log, never in production): the code just sent, for the demo H5 to show. Absent otherwise.',
+      ),
+  })
+  .meta({ id: 'OtpRequested' });
 
 export const borrowerLoginBody = z.strictObject({
   phone,

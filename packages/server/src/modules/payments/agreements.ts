@@ -120,6 +120,8 @@ export type BindingApplication = {
   customerId: string;
   cardId: string;
   answer: BindApplyAnswer;
+  /** Demo only (DEMO_SHOW_CODES): the SMS code the channel sent, when its adapter can tell it. */
+  demoSmsCode?: string;
 };
 
 /**
@@ -145,7 +147,7 @@ export async function applyForBinding(
   });
   const orderNo = newOrderNo(await getBusinessDate(db));
   const answer = await reach(input.channel, () => channel.verifyCard.apply({ orderNo, ...card.elements }));
-  return {
+  const application = {
     bindingId: randomUUID(),
     orderNo,
     channel: input.channel,
@@ -153,6 +155,9 @@ export async function applyForBinding(
     cardId: card.cardId,
     answer,
   };
+  const { demoSmsCode } = channel;
+  if (!config.demoShowCodes || demoSmsCode === undefined || answer.status !== 'sms_sent') return application;
+  return { ...application, demoSmsCode: await reach(input.channel, () => demoSmsCode(orderNo)) };
 }
 
 /** In the route's transaction: records the application the channel accepted, or refuses. */

@@ -118,6 +118,11 @@ export interface PaymentChannel {
     apply(request: { orderNo: string } & CardElements): Promise<BindApplyAnswer>;
     confirm(request: { orderNo: string; smsCode: string }): Promise<BindConfirmAnswer>;
   };
+  /**
+   * A simulator's only, for the demo (DEMO_SHOW_CODES): the SMS code the channel sent for a binding
+   * order, as its holder reads it on the phone. A real channel's adapter has no such thing.
+   */
+  readonly demoSmsCode?: (orderNo: string) => Promise<string>;
   unbind(agreementNo: string): Promise<void>;
   payout(request: {
     orderNo: string;

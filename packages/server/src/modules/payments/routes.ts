@@ -34,19 +34,20 @@ export const paymentRoutes = [
     permission: 'borrower:self',
     summary: 'Start binding one of the borrower’s cards for repayments: the channel sends an SMS code',
     description:
-      'The card holder’s name, ID number, card number and bank-reserved phone go to the channel (an audited disclosure). A refusal names the wrong element (card_binding_rejected) and records nothing.',
+      'The card holder’s name, ID number, card number and bank-reserved phone go to the channel (an audited disclosure). A refusal names the wrong element (card_binding_rejected) and records nothing. In the demo only (DEMO_SHOW_CODES with the sim adapter, refused in production) the answer also carries the SMS code, demoSmsCode.',
     tags: ['payments'],
-    schema: { body: s.bindingApplyBody, response: { 201: s.cardBindingView } },
+    schema: { body: s.bindingApplyBody, response: { 201: s.cardBindingStarted } },
     prepare: ({ db, caller, body, request, services }) =>
       applyForBinding(db, services.config, borrowerScope(caller), {
         cardId: body.cardId,
         channel: body.channel,
         origin: originOf(request),
       }),
-    handler: async ({ trx, prepared }) => ({
-      status: 201,
-      body: await recordBindingApplication(trx, prepared),
-    }),
+    handler: async ({ trx, prepared }) => {
+      const binding = await recordBindingApplication(trx, prepared);
+      const { demoSmsCode } = prepared;
+      return { status: 201, body: demoSmsCode === undefined ? binding : { ...binding, demoSmsCode } };
+    },
   }),
   commandRoute({
     method: 'POST',

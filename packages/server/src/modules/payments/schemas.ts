@@ -116,6 +116,17 @@ export const cardBindingView = z
   })
   .meta({ id: 'CardBinding' });
 
+export const cardBindingStarted = cardBindingView
+  .extend({
+    demoSmsCode: z
+      .string()
+      .optional()
+      .describe(
+        'Demo only (DEMO_SHOW_CODES=true with a channel on the sim adapter, never in production): the SMS code the channel sent the card holder, for the demo H5 to show. Absent otherwise.',
+      ),
+  })
+  .meta({ id: 'CardBindingStarted' });
+
 export const cardAgreementView = z
   .object({
     id: z.uuid(),

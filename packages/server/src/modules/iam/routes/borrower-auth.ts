@@ -27,7 +27,7 @@ export const borrowerAuthRoutes = [
     url: '/api/v1/borrower/otp',
     permission: 'public',
     summary: 'Send a one-time sign-in code to a phone',
-    description: `Codes live OTP_TTL_SECONDS and allow OTP_ATTEMPTS_MAX guesses; at most OTP_SENDS_PER_PHONE_MAX codes per phone and OTP_SENDS_PER_IP_MAX per client IP per hour (rate_limited). The answer is the same whether or not the phone has an account.`,
+    description: `Codes live OTP_TTL_SECONDS and allow OTP_ATTEMPTS_MAX guesses; at most OTP_SENDS_PER_PHONE_MAX codes per phone and OTP_SENDS_PER_IP_MAX per client IP per hour (rate_limited). The answer is the same whether or not the phone has an account. In the demo only (DEMO_SHOW_CODES, refused in production) it also carries the code, demoCode.`,
     tags: ['borrower auth'],
     rateLimit: { max: 10, timeWindowMs: 60_000 },
     schema: { body: s.otpRequestBody, response: { 202: s.otpRequested } },

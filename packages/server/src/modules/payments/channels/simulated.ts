@@ -108,6 +108,8 @@ const bindAnswer = z.union([
   z.object({ returnCode: z.literal('REJECTED'), code: z.string().max(40), message: z.string().max(500) }),
 ]);
 
+const smsAnswer = z.object({ orderNo: z.string(), smsCode: z.string().regex(/^\d{4,8}$/) });
+
 /** The binding codes that name the element that was wrong. */
 const elementOfCode = {
   BF00343: 'phone',
@@ -241,6 +243,15 @@ export function createSimulatedChannel(options: SimulatedChannelOptions): Paymen
           throw new Error('the channel answered a confirmation without an agreement');
         return { status: 'bound', agreementNo: answer.agreementNo };
       },
+    },
+    // The simulator's admin API (unauthenticated: it is a simulator) tells the code it "sent".
+    async demoSmsCode(orderNo) {
+      const response = await fetch(`${base}/admin/sms?orderNo=${encodeURIComponent(orderNo)}`, {
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      if (response.status !== 200)
+        throw new Error(`${options.code} has no SMS code for ${orderNo}: answered ${response.status}`);
+      return smsAnswer.parse(await response.json()).smsCode;
     },
     async unbind(agreementNo) {
       await call('POST', '/v1/unbind', { agreementNo });
