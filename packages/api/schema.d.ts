@@ -3174,7 +3174,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Collections cases by queue, agent (`me`: the caller’s own), agency, state or bucket, a page at a time
+         * Collections cases by queue, agent (`me`: the caller’s own), agency, customer, state or bucket, a page at a time
          * @description Ordered by id; `next` is the `after` of the next page. Agency staff see their agency’s cases only, at most 20 a page.
          */
         get: operations["getCollectionsCases"];
@@ -14507,6 +14507,8 @@ export interface operations {
                 agentId?: string | "me";
                 agencyId?: string;
                 bucket?: "M0" | "M1" | "M2" | "M3" | "M4" | "M5" | "M6" | "M7";
+                /** @description One customer’s cases (the customer 360 view) */
+                customerId?: string;
                 /** @description Only open (true) or closed (false) cases */
                 open?: "true" | "false";
                 /** @description The last case id of the previous page */

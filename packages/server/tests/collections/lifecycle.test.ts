@@ -218,6 +218,19 @@ describe('cases from servicing events', () => {
     expect((second.json as { next: null }).next).toBeNull();
     const none = await call.get('/api/v1/collections/cases?bucket=M2');
     expect((none.json as { items: unknown[] }).items).toHaveLength(0);
+    // One customer's cases, as the customer 360 view asks for them.
+    const owner = await sql<{ customer_id: string; n: number }>`
+      SELECT customer_id, count(*)::int AS n FROM collections_cases GROUP BY customer_id
+      ORDER BY customer_id LIMIT 1`.execute(database.db);
+    const { customer_id: customerId, n } = owner.rows[0] as { customer_id: string; n: number };
+    const ofCustomer = await call.get(`/api/v1/collections/cases?customerId=${customerId}`);
+    expect(ofCustomer.status, ofCustomer.text).toBe(200);
+    const items = (ofCustomer.json as { items: { customerId: string }[] }).items;
+    expect(items).toHaveLength(n);
+    expect(items.every((item) => item.customerId === customerId)).toBe(true);
+    const bad = await call.get('/api/v1/collections/cases?customerId=not-a-uuid');
+    expect(bad.status, bad.text).toBe(400);
+    expect(bad.json).toMatchObject({ errors: [{ in: 'query', path: 'customerId' }] });
   });
 
   it('resolves the case when a repayment makes the loan current', async () => {

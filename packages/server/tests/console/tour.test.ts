@@ -48,7 +48,8 @@ beforeAll(async () => {
     loan: await one(sql`
       SELECT l.id::text AS id FROM loans l JOIN collections_cases c ON c.loan_id = l.id
       ORDER BY l.created_at LIMIT 1`),
-    customer: await one(sql`SELECT customer_id::text AS id FROM loans ORDER BY created_at LIMIT 1`),
+    // A customer collections worked: the 360° view's contacts have rows.
+    customer: await one(sql`SELECT customer_id::text AS id FROM collections_cases ORDER BY created_at LIMIT 1`),
     productVersion: await one(sql`
       SELECT id::text AS id FROM product_versions WHERE status = 'published' ORDER BY created_at LIMIT 1`),
     policyVersion: await one(sql`
@@ -132,6 +133,11 @@ describe('a tour of every console page on a simulated business', () => {
       if (filledLists.includes(route) && (await tab.page.locator('.ant-table-row').count()) === 0)
         empty.push(path);
       if (route === '/') await screenshot(tab.page, 'dashboard-simulated');
+      if (route === '/customers/:customerId') {
+        await tab.page.getByRole('tab', { name: '联系记录' }).click();
+        const targets = tab.page.getByTestId('customer-contacts').getByTestId('targets');
+        await targets.locator('.ant-table-row').first().waitFor();
+      }
     }
     expect(empty).toEqual([]);
     expect(refused).toEqual([]);

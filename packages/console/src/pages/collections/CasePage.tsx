@@ -263,7 +263,7 @@ function LoanCard({
   );
 }
 
-function ContactLog({ detail, open }: { detail: Detail; open: boolean }) {
+export function ContactLog({ detail, open }: { detail: Detail; open: boolean }) {
   const { t } = useTranslation('collections');
   const staff = useStaff();
   const can = useCan();
@@ -364,7 +364,7 @@ function ContactLog({ detail, open }: { detail: Detail; open: boolean }) {
   );
 }
 
-function TargetsCard({ detail, open }: { detail: Detail; open: boolean }) {
+export function TargetsCard({ detail, open }: { detail: Detail; open: boolean }) {
   const { t } = useTranslation('collections');
   const can = useCan();
   const [dialog, setDialog] = useState(false);

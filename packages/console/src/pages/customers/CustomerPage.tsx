@@ -25,6 +25,7 @@ import { QueryState } from '../../components/QueryState';
 import { ReasonModal } from '../../components/ReasonModal';
 import { type RowPage, ServerTable } from '../../components/ServerTable';
 import { StatusTag } from '../../components/StatusTag';
+import { ContactsTab } from './ContactsTab';
 import { kycColours } from './kyc';
 
 // A customer's 360° view: the masked profile and KYC, then what other modules hold about them —
@@ -164,6 +165,15 @@ export default function CustomerPage() {
                   children: <CardsTab t={t} cards={data.cards} unmasked={unmasked} />,
                 },
                 { key: 'consents', label: t('tab.consents'), children: <ConsentsTab customerId={data.id} /> },
+                ...(can('collections:read')
+                  ? [
+                      {
+                        key: 'contacts',
+                        label: t('tab.contacts'),
+                        children: <ContactsTab customerId={data.id} />,
+                      },
+                    ]
+                  : []),
                 ...(can('audit:read')
                   ? [{ key: 'access', label: t('tab.access'), children: <AccessTab customerId={data.id} /> }]
                   : []),

@@ -15,6 +15,7 @@ export type CaseFilter = {
   agentId?: string | undefined;
   agencyId?: string | undefined;
   bucket?: string | undefined;
+  customerId?: string | undefined;
   open?: 'true' | 'false' | undefined;
   after?: string | undefined;
   limit?: number | undefined;
@@ -33,6 +34,7 @@ export async function listCases(
   if (filter.agentId !== undefined) query = query.where('agent_id', '=', filter.agentId);
   if (filter.agencyId !== undefined) query = query.where('agency_id', '=', filter.agencyId);
   if (filter.bucket !== undefined) query = query.where('bucket', '=', filter.bucket);
+  if (filter.customerId !== undefined) query = query.where('customer_id', '=', filter.customerId);
   if (filter.open === 'true') query = query.where('state', 'not in', ['resolved', 'written_off']);
   if (filter.open === 'false') query = query.where('state', 'in', ['resolved', 'written_off']);
   if (filter.after !== undefined) query = query.where('id', '>', filter.after);

@@ -57,7 +57,7 @@ export const collectionsRoutes = [
     url: '/api/v1/collections/cases',
     permission: 'collections:read',
     summary:
-      'Collections cases by queue, agent (`me`: the caller’s own), agency, state or bucket, a page at a time',
+      'Collections cases by queue, agent (`me`: the caller’s own), agency, customer, state or bucket, a page at a time',
     description:
       'Ordered by id; `next` is the `after` of the next page. Agency staff see their agency’s cases only, at most 20 a page.',
     tags,

@@ -48,6 +48,7 @@ export const caseListQuery = z.strictObject({
     .describe('An agent’s user id, or `me`: the signed-in user’s own cases'),
   agencyId: z.uuid().optional(),
   bucket: z.enum(delinquencyBuckets).optional(),
+  customerId: z.uuid().optional().describe('One customer’s cases (the customer 360 view)'),
   open: z.enum(['true', 'false']).optional().describe('Only open (true) or closed (false) cases'),
   after: z.uuid().optional().describe('The last case id of the previous page'),
   limit: text()
