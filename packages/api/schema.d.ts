@@ -3956,9 +3956,13 @@ export interface components {
             reason: string;
             /** Format: uuid */
             makerId: string;
+            /** @description The maker’s display name */
+            makerName: string | null;
             /** @enum {string} */
             status: "pending" | "approved" | "rejected";
             checkerId: string | null;
+            /** @description The checker’s display name, once decided */
+            checkerName: string | null;
             decisionNote: string | null;
             decidedAt: string | null;
             result: unknown;

@@ -79,6 +79,8 @@ describe('administration', () => {
     const row = b.page.getByTestId('approvals').locator('tr.ant-table-row');
     await row.first().waitFor();
     expect(await row.first().textContent()).toContain('变更用户角色');
+    // The maker by name, not by id.
+    expect(await row.first().textContent()).toContain('admin-anna');
     await b.page.getByTestId(`approval-open-${requested.id}`).click();
     const drawer = b.page.getByTestId('approval-drawer');
     expect(JSON.parse((await drawer.getByTestId('approval-payload').textContent()) ?? '')).toEqual({

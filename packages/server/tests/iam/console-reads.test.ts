@@ -111,11 +111,16 @@ describe('approvals and the audit log', () => {
       reason: 'rota',
     });
     expect(role.status, role.text).toBe(201);
-    type Approval = { id: string; action: string };
+    type Approval = { id: string; action: string; makerName: string | null; checkerName: string | null };
     const roleChanges = await get<Approval[]>('/api/v1/approvals?action=iam.set-user-roles');
     expect(roleChanges.map((a) => a.id)).toEqual([ids[2], ids[1], ids[0]]);
     const mine = await get<Approval[]>(`/api/v1/approvals?makerId=${adminId}&action=iam.set-user-roles`);
     expect(mine.map((a) => a.id)).toEqual([ids[2], ids[0]]);
+    // The inbox names the maker (a staff user's display name); nobody has checked them yet.
+    expect(mine.map((a) => [a.makerName, a.checkerName])).toEqual([
+      ['zz-admin', null],
+      ['zz-admin', null],
+    ]);
     const first = await get<Approval[]>('/api/v1/approvals?status=pending&limit=2');
     const rest = await get<Approval[]>(`/api/v1/approvals?status=pending&limit=2&before=${first[1]?.id}`);
     expect([...first, ...rest].map((a) => a.action)).toEqual([

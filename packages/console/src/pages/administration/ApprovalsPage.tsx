@@ -213,8 +213,8 @@ function DrawerBody({
         </Descriptions.Item>
         <Descriptions.Item label={t('field.reason')}>{approval.reason}</Descriptions.Item>
         <Descriptions.Item label={t('field.maker')}>
-          <Typography.Text code title={approval.makerId}>
-            {shortId(approval.makerId)}
+          <Typography.Text title={approval.makerId}>
+            {approval.makerName ?? shortId(approval.makerId)}
           </Typography.Text>
           {approval.makerId === me && <Tag style={{ marginLeft: 8 }}>{t('you')}</Tag>}
         </Descriptions.Item>
@@ -228,8 +228,8 @@ function DrawerBody({
         )}
         {approval.checkerId && (
           <Descriptions.Item label={t('field.checker')}>
-            <Typography.Text code title={approval.checkerId}>
-              {shortId(approval.checkerId)}
+            <Typography.Text title={approval.checkerId}>
+              {approval.checkerName ?? shortId(approval.checkerId)}
             </Typography.Text>{' '}
             <Instant value={approval.decidedAt} />
           </Descriptions.Item>
@@ -360,8 +360,12 @@ export default function ApprovalsPage() {
     {
       title: t('field.maker'),
       dataIndex: 'makerId',
-      render: (id: string) =>
-        id === staff.user.id ? <Tag color="blue">{t('you')}</Tag> : <span title={id}>{shortId(id)}</span>,
+      render: (id: string, row) =>
+        id === staff.user.id ? (
+          <Tag color="blue">{t('you')}</Tag>
+        ) : (
+          <span title={id}>{row.makerName ?? shortId(id)}</span>
+        ),
     },
     {
       title: t('field.status'),

@@ -91,8 +91,11 @@ export type ApprovalView = {
   payload: unknown;
   reason: string;
   makerId: string;
+  /** The maker's display name, for the inbox (the id stays the reference). */
+  makerName: string | null;
   status: 'pending' | 'approved' | 'rejected';
   checkerId: string | null;
+  checkerName: string | null;
   decisionNote: string | null;
   decidedAt: Date | null;
   result: unknown;
@@ -130,7 +133,7 @@ export async function requestApproval(
     origin: input.origin,
     after: { action: action.name, payload, reason: input.reason },
   });
-  return toView(row);
+  return (await viewsOf(trx, [row]))[0] as ApprovalView;
 }
 
 export async function decideApproval(
@@ -193,33 +196,41 @@ export async function decideApproval(
     after: { status: decided.status, action: row.action, result },
     ...(input.note === undefined ? {} : { details: { note: input.note } }),
   });
-  return toView(decided);
+  return (await viewsOf(trx, [decided]))[0] as ApprovalView;
 }
 
 export async function listApprovals(db: DB, filter: store.ApprovalFilter): Promise<ApprovalView[]> {
-  return (await store.listApprovalRequests(db, filter)).map(toView);
+  return viewsOf(db, await store.listApprovalRequests(db, filter));
 }
 
 export async function findApproval(db: DB, id: string): Promise<ApprovalView> {
   const row = await store.findApprovalRequest(db, id);
   if (!row) throw new AppError('not_found', `There is no approval request ${id}.`);
-  return toView(row);
+  return (await viewsOf(db, [row]))[0] as ApprovalView;
 }
 
-function toView(row: store.ApprovalRow): ApprovalView {
-  return {
+/** The requests as views, their makers' and checkers' names read in one query. */
+async function viewsOf(db: DB | Tx, rows: readonly store.ApprovalRow[]): Promise<ApprovalView[]> {
+  const ids = [...new Set(rows.flatMap((row) => [row.maker_id, row.checker_id]))].filter(
+    (id): id is string => id !== null,
+  );
+  const names = await store.staffDisplayNames(db, ids);
+  const nameOf = (id: string | null) => (id === null ? null : (names.get(id) ?? null));
+  return rows.map((row) => ({
     id: row.id,
     action: row.action,
     payload: row.payload,
     reason: row.reason,
     makerId: row.maker_id,
+    makerName: nameOf(row.maker_id),
     status: row.status,
     checkerId: row.checker_id,
+    checkerName: nameOf(row.checker_id),
     decisionNote: row.decision_note,
     decidedAt: row.decided_at,
     result: row.result,
     createdAt: row.created_at,
-  };
+  }));
 }
 
 /** The staff member behind a staff route's caller, as a maker or checker. */

@@ -122,6 +122,17 @@ export async function findStaffUser(db: IamDb, userId: string): Promise<StaffUse
   return db.selectFrom('staff_users').selectAll().where('id', '=', userId).executeTakeFirst();
 }
 
+/** Display names of staff users by id (those that exist). */
+export async function staffDisplayNames(db: IamDb, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('staff_users')
+    .select(['id', 'display_name'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.display_name]));
+}
+
 /** The user row locked for the rest of the transaction (password change, disable, role change). */
 export async function lockStaffUser(trx: IamTx, userId: string): Promise<StaffUserRow | undefined> {
   return trx.selectFrom('staff_users').selectAll().where('id', '=', userId).forUpdate().executeTakeFirst();
