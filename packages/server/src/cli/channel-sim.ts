@@ -87,6 +87,11 @@ export const channelSimCommand: Command = {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Started by `fenqi demo` or `simulate` with an IPC channel (cli/children.ts): it closes when
+    // the parent is gone, even killed, and the simulator goes with it.
+    process.on('disconnect', () => {
+      if (!stopping) void stop();
+    });
     process.stderr.write(`channel-sim listening at ${sim.url}\n`);
     return new Promise<number>(() => {});
   },

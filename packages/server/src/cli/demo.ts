@@ -1,6 +1,7 @@
 import { simulationDefaults, simulationStatus } from '../modules/simulation/service.ts';
 import { defaultDemoShowCodes } from '../platform/config.ts';
 import type { Command } from './command.ts';
+import { demoCompanions } from './demo-companions.ts';
 import { startServer } from './serve.ts';
 import {
   progressOnStderr,
@@ -14,6 +15,8 @@ import {
 // business simulated through the real services (`fenqi simulate` with the demo defaults,
 // docs/simulation.md), then the API and the background jobs in one process. A database that holds
 // a completed simulation is reused as it is; FENQI_DEMO_SIMULATE=false skips the simulation.
+// Beside the API, for its whole life: the channel simulator and the merchant sandbox under
+// /sandbox, processes of their own (cli/demo-companions.ts).
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -33,6 +36,7 @@ export const demoCommand: Command = {
       withWorker: true,
       banner: 'Fenqi demo',
       demoAdmin: true,
+      companions: demoCompanions(),
       prepare: async (database, config, logger) => {
         if (!config.demoSimulate) return [];
         const status = await simulationStatus(database.db);

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { application } from '../modules/index.ts';
 import type { Config } from '../platform/config.ts';
 import { type Database, openDatabase } from '../platform/database.ts';
@@ -27,11 +28,23 @@ export type ServeOptions = {
    * business (cli/demo.ts); answers what to print once the server is up.
    */
   prepare?: (database: Database, config: Config, logger: Logger) => Promise<string[]>;
+  /** `fenqi demo`: services beside the API for its whole life, as processes of their own (cli/demo.ts). */
+  companions?: Companions;
+};
+
+/** What runs beside the API; skipped, like `prepare`, on a database whose schema is not ready. */
+export type Companions = {
+  /** Before the API is built: starts what the API calls; answers the configuration it runs with. */
+  start(config: Config, database: Database, components: Stoppable[]): Promise<Config>;
+  /** Routes of its own, registered before the API listens. */
+  routes(app: FastifyInstance): void;
+  /** Once the API listens at `url`: starts what calls it; answers lines for the banner. */
+  started(url: string, config: Config, database: Database, components: Stoppable[]): Promise<string[]>;
 };
 
 /** Starts the API (and, for `demo`, migrations and the worker) and keeps running until a signal. */
 export async function startServer(options: ServeOptions): Promise<number> {
-  const config = loadConfigOrExit();
+  let config = loadConfigOrExit();
   const logger = createLogger(config);
   const components: Stoppable[] = [];
   stopOnSignals(logger, components);
@@ -54,6 +67,8 @@ export async function startServer(options: ServeOptions): Promise<number> {
     options.prepare && schema.state === 'ready' ? await options.prepare(database, config, logger) : [];
   const demoAdmin =
     options.demoAdmin && schema.state === 'ready' ? await ensureDemoAdmin(database.db, config) : undefined;
+  const companions = schema.state === 'ready' ? options.companions : undefined;
+  if (companions) config = await companions.start(config, database, components);
   const services = { config, db: database.db, logger };
   const app = await buildApp({
     services,
@@ -61,6 +76,7 @@ export async function startServer(options: ServeOptions): Promise<number> {
     accessControl: application.iam.accessControl({ db: database.db, config }),
     version,
   });
+  companions?.routes(app);
   await app.listen({ port: config.port, host: config.host });
   components.push({ name: 'http', stop: () => app.close() });
   if (options.withWorker) {
@@ -71,6 +87,7 @@ export async function startServer(options: ServeOptions): Promise<number> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, database: database.kind }, 'fenqi is serving');
+  const beside = companions ? await companions.started(url, config, database, components) : [];
   printBanner([
     schema.state === 'ready'
       ? `${options.banner} ${version} is running at ${url}`
@@ -80,6 +97,7 @@ export async function startServer(options: ServeOptions): Promise<number> {
     `API docs:   ${url}/docs    (OpenAPI: ${url}/openapi.json)`,
     `Readiness:  ${url}/readyz`,
     `Database:   ${database.kind === 'embedded' ? `embedded PostgreSQL (data in ${config.embeddedPgDir})` : 'DATABASE_URL'}`,
+    ...beside,
     'Stop with Ctrl-C.',
   ]);
   for (const text of prepared) process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);

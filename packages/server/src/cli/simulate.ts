@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { formatMinor } from '@fenqi/core';
 import type { NewStaffUser } from '../modules/iam/service.ts';
 import { application } from '../modules/index.ts';
@@ -21,6 +20,7 @@ import { createDb, createPool } from '../platform/db.ts';
 import { buildApp } from '../platform/http/app.ts';
 import type { Logger } from '../platform/logger.ts';
 import { migrate } from '../platform/migrate.ts';
+import { startChannelSimulator } from './children.ts';
 import type { Command } from './command.ts';
 import { createLogger, loadConfigOrExit } from './runtime.ts';
 
@@ -30,47 +30,6 @@ import { createLogger, loadConfigOrExit } from './runtime.ts';
 // an API started here on another. `fenqi demo` runs the same on a database without a simulation.
 
 const usage = 'fenqi simulate [--months N] [--borrowers N] [--seed S] [--start YYYY-MM-DD] [--json]';
-const fenqiBin = new URL('../../bin/fenqi.js', import.meta.url).pathname;
-
-type ChannelProcess = { url: string; stop(): Promise<void> };
-
-/** `fenqi channel-sim` as a child process on a free port; its orders in the schema channel_sim. */
-async function startChannelSimulator(config: Config, databaseUrl: string): Promise<ChannelProcess> {
-  const child: ChildProcess = spawn(process.execPath, [fenqiBin, 'channel-sim'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      SIM_HOST: '127.0.0.1',
-      SIM_PORT: '0',
-      // Payouts take 3 s at a real bank; scaled to nothing, the channel settles them at once
-      // (its delays round to 0 ms), and its callbacks follow right away.
-      SIM_TIME_SCALE: '0.000001',
-      SIM_MERCHANT_NO: config.payments.sim.merchantNo,
-      SIM_MERCHANT_SECRET: config.payments.sim.secret,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /channel-sim listening at (http:\/\/\S+)/.exec(stderr);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.on('exit', (code) =>
-      reject(new Error(`fenqi channel-sim exited with ${code}: ${stderr.slice(-2000)}`)),
-    );
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 export type ProgressReporter = { update(progress: Progress & { stage: string }): void; stop(): void };
 
 /** Progress on stderr: one line redrawn on a terminal, a plain line every few seconds otherwise. */
@@ -113,7 +72,9 @@ export async function simulateOnDatabase(
   onProgress?: (progress: Progress & { stage: string }) => void,
   profile = false,
 ): Promise<SimulationRun> {
-  const channel = await startChannelSimulator(config, database.url);
+  // Payouts take 3 s at a real bank; scaled to nothing, the channel settles them at once (its
+  // delays round to 0 ms), and its callbacks follow right away.
+  const channel = await startChannelSimulator(config, database.url, { timeScale: '0.000001' });
   // A pool of its own: borrower tasks at once, the outbox's dispatch lanes, close of business,
   // the callbacks the API receives and the connection holding the run's lock.
   const pool = createPool({

@@ -49,7 +49,9 @@ beforeAll(async () => {
       SELECT l.id::text AS id FROM loans l JOIN collections_cases c ON c.loan_id = l.id
       ORDER BY l.created_at LIMIT 1`),
     // A customer collections worked: the 360° view's contacts have rows.
-    customer: await one(sql`SELECT customer_id::text AS id FROM collections_cases ORDER BY created_at LIMIT 1`),
+    customer: await one(
+      sql`SELECT customer_id::text AS id FROM collections_cases ORDER BY created_at LIMIT 1`,
+    ),
     productVersion: await one(sql`
       SELECT id::text AS id FROM product_versions WHERE status = 'published' ORDER BY created_at LIMIT 1`),
     policyVersion: await one(sql`

@@ -25,6 +25,8 @@ export {
 export { type AuditEvent, actorOf, appendAudit } from './audit.ts';
 export { borrowerPhone, requestOtp, verifyOtpAndLogin } from './borrowers.ts';
 export { auditExport } from './exports.ts';
+// Partners' API keys, for the command line's demo merchant (cli/sandbox.ts); the routes are IAM's.
+export { createApiClient, listApiClients } from './partners.ts';
 export type { PermissionRegistry } from './permissions.ts';
 export { readPermission, sensitivePermission, writePermission } from './permissions.ts';
 export { permissionsOfUser } from './roles.ts';
