@@ -596,7 +596,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The signed-in borrower’s own customer profile, masked: an empty list before they register
+         * @description How an app signed in on a new device finds the profile id (and whether real-name registration is still to do).
+         */
+        get: operations["getBorrowerCustomers"];
         put?: never;
         /**
          * Register the signed-in borrower's customer profile: name and resident ID number, verified by the identity register
@@ -8837,6 +8841,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiClient"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBorrowerCustomers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"][];
                 };
             };
             /** @description An error (application/problem+json) */

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { databaseUrlFor, withClient } from '../src/platform/db-admin.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
-import { consoleSpa, spaBuilt } from '../src/platform/http/spa.ts';
+import { consoleSpa, h5Spa, spaBuilt } from '../src/platform/http/spa.ts';
 import { migrate } from '../src/platform/migrate.ts';
 
 // Once per test run: find the PostgreSQL server (DATABASE_URL, else an embedded one), migrate a
@@ -20,13 +20,18 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const runId = randomBytes(4).toString('hex');
-  // The console's browser tests need the built console; `npm install` builds it (prepare), so this
-  // only runs on a checkout where it was never built.
-  if (!spaBuilt(consoleSpa)) {
-    execFileSync('npm', ['run', 'build:console'], {
-      cwd: resolve(import.meta.dirname, '../../..'),
-      stdio: 'inherit',
-    });
+  // The browser tests need the built console and H5; `npm install` builds them (prepare), so this
+  // only runs on a checkout where one was never built.
+  for (const [spa, script] of [
+    [consoleSpa, 'build:console'],
+    [h5Spa, 'build:h5'],
+  ] as const) {
+    if (!spaBuilt(spa)) {
+      execFileSync('npm', ['run', script], {
+        cwd: resolve(import.meta.dirname, '../../..'),
+        stdio: 'inherit',
+      });
+    }
   }
   let embedded: EmbeddedPostgres | undefined;
   const external = process.env.DATABASE_URL;

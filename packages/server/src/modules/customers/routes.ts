@@ -63,6 +63,20 @@ export const customerRoutes = [
   }),
   queryRoute({
     method: 'GET',
+    url: '/api/v1/borrower/customers',
+    permission: 'borrower:self',
+    summary: 'The signed-in borrower’s own customer profile, masked: an empty list before they register',
+    description:
+      'How an app signed in on a new device finds the profile id (and whether real-name registration is still to do).',
+    tags: ['customers'],
+    schema: { response: { 200: z.array(s.customerMasked) } },
+    handler: async ({ db, caller, services }) => ({
+      status: 200,
+      body: await service.ownCustomers(db, services.config, borrowerScope(caller)),
+    }),
+  }),
+  queryRoute({
+    method: 'GET',
     url: '/api/v1/borrower/customers/:customerId',
     permission: 'borrower:self',
     summary: 'The borrower’s own customer profile, masked',

@@ -276,6 +276,12 @@ export async function recordRealNameVerification(
   return masked(await decryptCustomer(trx, config, row));
 }
 
+/** The borrower's own profile as a list: empty before they register, else the one they have. */
+export async function ownCustomers(db: DB, config: Config, scope: BorrowerScope): Promise<CustomerMasked[]> {
+  const row = await store.findCustomerOf(db, scope);
+  return row ? [masked(await decryptCustomer(db, config, row))] : [];
+}
+
 export async function ownCustomer(
   db: DB,
   config: Config,

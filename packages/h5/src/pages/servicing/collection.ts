@@ -1,0 +1,141 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiProblem } from '../../api/client';
+import { afterRepayment, type Collection, fetchTransactions, keys, type Transaction } from './queries';
+
+// A payment the borrower asks for (a repayment, a payoff, a prepayment) is a collect order on
+// their card: the API answers the order at once (201, its state `created`), the channel confirms it
+// later, and only then is the money applied — a new transaction of the loan. The borrower API has
+// no read of the order itself, so the page learns the outcome from the loan's transactions: the
+// ones there before the request are noted, and the list is polled until a new one of the
+// collected amount appears (succeeded). An order the API already answers as failed is final; one
+// still unconfirmed after a while is shown as still processing, with a way to look again.
+//
+// One Idempotency-Key per intent: a retry after a network failure or a 5xx sends the same key (the
+// API answers the first response, so nothing is collected twice); a definite answer ends it.
+
+export type Outcome =
+  | { phase: 'idle' }
+  | { phase: 'submitting' }
+  | { phase: 'refused'; error: unknown }
+  | { phase: 'pending'; collection: Collection }
+  | { phase: 'succeeded'; collection: Collection; transaction: Transaction }
+  | { phase: 'failed'; collection: Collection }
+  | { phase: 'processing'; collection: Collection };
+
+const appliedKinds = new Set<Transaction['kind']>(['repayment', 'auto_debit', 'payoff', 'prepayment']);
+const failedStates = new Set(['failed', 'bounced']);
+/** Polling: quickly at first (the channel usually answers within seconds), then more slowly. */
+const delays = [500, 500, 1000, 1000, 1000, 1500, 1500, 2000, 2000, 2000, 3000];
+const patienceMs = 120_000;
+
+function delayOf(attempt: number): number {
+  return delays[Math.min(attempt, delays.length - 1)] ?? 3000;
+}
+
+async function knownIds(loanId: string): Promise<Set<string>> {
+  const page = await fetchTransactions(loanId, undefined, 50);
+  return new Set(page.transactions.map((transaction) => transaction.id));
+}
+
+async function appliedTransaction(
+  loanId: string,
+  known: Set<string>,
+  collection: Collection,
+): Promise<Transaction | undefined> {
+  const page = await fetchTransactions(loanId, undefined, 20);
+  return page.transactions.find(
+    (transaction) =>
+      !known.has(transaction.id) &&
+      appliedKinds.has(transaction.kind) &&
+      transaction.amountMinor === collection.amountMinor,
+  );
+}
+
+export function useCollection(loanId: string) {
+  const queries = useQueryClient();
+  const [outcome, setOutcome] = useState<Outcome>({ phase: 'idle' });
+  const key = useRef<string | undefined>(undefined);
+  const known = useRef<Set<string>>(new Set());
+  const alive = useRef(true);
+  const polling = useRef(0);
+
+  useEffect(() => {
+    alive.current = true;
+    return () => {
+      alive.current = false;
+    };
+  }, []);
+
+  const refresh = useCallback(async () => {
+    // Today's payoff quote is only marked stale: a loan the payment closed has none to fetch.
+    const quote = keys.payoffQuote(loanId);
+    const isQuote = (queryKey: readonly unknown[]) => quote.every((part, i) => queryKey[i] === part);
+    await queries.invalidateQueries({ queryKey: quote, refetchType: 'none' });
+    await Promise.all(
+      afterRepayment(loanId).map((queryKey) =>
+        queries.invalidateQueries({ queryKey, predicate: (query) => !isQuote(query.queryKey) }),
+      ),
+    );
+  }, [loanId, queries]);
+
+  const watch = useCallback(
+    async (collection: Collection) => {
+      const run = ++polling.current;
+      const started = Date.now();
+      setOutcome({ phase: 'pending', collection });
+      for (let attempt = 0; alive.current && run === polling.current; attempt++) {
+        const found = await appliedTransaction(loanId, known.current, collection).catch(() => undefined);
+        if (!alive.current || run !== polling.current) return;
+        if (found !== undefined) {
+          await refresh();
+          setOutcome({ phase: 'succeeded', collection, transaction: found });
+          return;
+        }
+        if (Date.now() - started > patienceMs) {
+          setOutcome({ phase: 'processing', collection });
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayOf(attempt)));
+      }
+    },
+    [loanId, refresh],
+  );
+
+  /** Sends the request (with this intent's Idempotency-Key), then follows the collection. */
+  const submit = useCallback(
+    async (send: (headers: { 'idempotency-key': string }) => Promise<Collection>) => {
+      setOutcome({ phase: 'submitting' });
+      try {
+        known.current = await knownIds(loanId);
+        key.current ??= crypto.randomUUID();
+        const collection = await send({ 'idempotency-key': key.current });
+        key.current = undefined;
+        if (failedStates.has(collection.state)) {
+          setOutcome({ phase: 'failed', collection });
+          return;
+        }
+        await watch(collection);
+      } catch (error) {
+        // A refusal is definite (a new intent gets a new key); a network failure or a server error
+        // may have been applied, so a retry sends the same key.
+        if (error instanceof ApiProblem && error.status >= 400 && error.status < 500) key.current = undefined;
+        setOutcome({ phase: 'refused', error });
+      }
+    },
+    [loanId, watch],
+  );
+
+  /** Looks again for an outcome still unknown. */
+  const lookAgain = useCallback(() => {
+    if (outcome.phase === 'processing') void watch(outcome.collection);
+  }, [outcome, watch]);
+
+  const reset = useCallback(() => {
+    polling.current++;
+    key.current = undefined;
+    setOutcome({ phase: 'idle' });
+  }, []);
+
+  return { outcome, submit, lookAgain, reset };
+}
