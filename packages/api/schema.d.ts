@@ -2612,6 +2612,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/borrower/checkout/{token}/contract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The contract of one term, to read before accepting: a preview, not in force
+         * @description The same text and figures as the contract acceptance signs — today’s quote, the funders’ shares as allocation would plan them now — marked as a preview, without a contract number or acceptance. Nothing is written. An order no longer open answers 409 order_not_open.
+         */
+        get: operations["getBorrowerCheckoutByTokenContract"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/borrower/checkout/{token}/accept": {
         parameters: {
             query?: never;
@@ -6120,6 +6140,15 @@ export interface components {
                 /** @description Outstanding principal once this installment is paid */
                 balanceMinor: string;
             }[];
+        };
+        LoanContractPreview: {
+            /** @description No number yet: the loan gets one when the order is accepted */
+            contractNo: string;
+            /** @description SHA-256 of these PDF bytes */
+            sha256: string;
+            /** @constant */
+            contentType: "application/pdf";
+            pdfBase64: string;
         };
         AcceptedOrder: {
             loan: components["schemas"]["BorrowerLoan"];
@@ -13342,6 +13371,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LoanQuote"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBorrowerCheckoutByTokenContract: {
+        parameters: {
+            query: {
+                termCount: number;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoanContractPreview"];
                 };
             };
             /** @description An error (application/problem+json) */

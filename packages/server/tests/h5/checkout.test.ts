@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useSim } from '../channel-sim/support.ts';
@@ -128,6 +129,17 @@ describe('H5 checkout', () => {
     expect(contract).toContain(`总成本 ¥${yuan(twelve.totalCostMinor)}`);
     await expectNoHorizontalScroll(page);
     await screenshot(page, 'h5-checkout');
+    // The full text too, before accepting: the API's preview of this term, marked as not in force.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('contract-preview').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('contract-preview-12.pdf');
+    const previewText = execFileSync('pdftotext', ['-layout', await download.path(), '-'], {
+      encoding: 'utf8',
+    }).replace(/\s+/g, '');
+    expect(previewText).toContain('【预览·未生效PREVIEW】');
+    for (const installment of twelve.installments) expect(previewText).toContain(installment.dueDate);
 
     // Accepting needs the contract ticked as read.
     expect(await page.getByTestId('accept').isDisabled()).toBe(true);

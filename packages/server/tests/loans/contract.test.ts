@@ -379,3 +379,19 @@ describe('contract data that does not add up', () => {
     );
   });
 });
+
+describe('the preview a borrower reads before accepting', () => {
+  it('is marked as not in force at the top and says the acceptance is still to come', async () => {
+    const data = sampleContractData({ termCount: 12 });
+    const preview = compact(
+      pdfText(await renderContractPdf({ ...data, acceptance: { ...data.acceptance, acceptedAt: null } })),
+    );
+    expect(preview).toContain('【预览·未生效PREVIEW】');
+    expect(preview).toContain(`电子确认：待${data.acceptance.acceptedBy}通过`);
+    expect(preview).not.toMatch(/本合同已于/);
+    // The accepted contract carries neither.
+    const signed = compact(pdfText(await renderContractPdf(data)));
+    expect(signed).not.toContain('预览');
+    expect(signed).toMatch(/本合同已于/);
+  });
+});

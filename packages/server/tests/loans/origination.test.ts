@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { funderStatement, ownFundsFunderId } from '../../src/modules/funding/service.ts';
 import { getLoanBalance, getTrialBalance } from '../../src/modules/ledger/service.ts';
+import { formatMoney } from '../../src/modules/loans/contract/index.ts';
 import { getBusinessDate } from '../../src/platform/business-date.ts';
 import { eventually, rule, useSim } from '../channel-sim/support.ts';
 import { addFunder, setRule } from '../funding/support.ts';
@@ -228,6 +229,66 @@ describe('an installment order from checkout to an active loan', () => {
       `/api/v1/merchant/loans/${loanId}/contract`,
     );
     expect(notTheirs.status).toBe(404);
+  });
+
+  it('shows a term’s contract before accepting: a preview with today’s figures, and nothing written', async () => {
+    const merchant = await merchantWithWebhooks(world);
+    const made = await createOrder(world, merchant, 600_000n);
+    const base = `/api/v1/borrower/checkout/${made.checkoutToken}`;
+    const counted = async () =>
+      (
+        await sql<{ loans: number; allocations: number; orders: string }>`
+          SELECT (SELECT count(*)::int FROM loans) AS loans,
+                 (SELECT count(*)::int FROM funding_allocations) AS allocations,
+                 (SELECT string_agg(status, ',') FROM loan_orders WHERE id = ${made.order.id}::uuid) AS orders`.execute(
+          database.db,
+        )
+      ).rows[0];
+    const before = await counted();
+    const preview = await borrowerCall(world, borrower, 'GET', `${base}/contract?termCount=6`);
+    expect(preview.status, preview.text).toBe(200);
+    const body = preview.json as { sha256: string; pdfBase64: string; contractNo: string };
+    const pdf = Buffer.from(body.pdfBase64, 'base64');
+    expect(createHash('sha256').update(pdf).digest('hex')).toBe(body.sha256);
+    expect(body.contractNo).toBe('预览（接受后编号）');
+    const dir = mkdtempSync(join(tmpdir(), 'fenqi-preview-'));
+    writeFileSync(join(dir, 'preview.pdf'), pdf);
+    const text = execFileSync('pdftotext', ['-layout', join(dir, 'preview.pdf'), '-'], { encoding: 'utf8' });
+    const flat = text.replace(/\s+/g, '');
+    expect(flat).toContain('【预览·未生效PREVIEW】');
+    expect(flat).toContain('本文本为确认前的预览，不发生合同效力');
+    expect(flat).not.toContain('确认接受。签订日期');
+    expect(text).toContain('王小明');
+    expect(text).toContain('深圳市乐学教育科技有限公司');
+    expect(text).toContain('6,000.00');
+    // The schedule is the quote's, to the fen.
+    const quoted = await borrowerCall(world, borrower, 'GET', `${base}/quote?termCount=6`);
+    const quote = quoted.json as { installments: { dueDate: string; totalMinor: string }[] };
+    expect(quote.installments).toHaveLength(6);
+    for (const installment of quote.installments) {
+      expect(text).toContain(installment.dueDate);
+      expect(text).toContain(formatMoney(BigInt(installment.totalMinor), 'CNY'));
+    }
+    // Nothing was written: no loan, no funder allocation, the order still open.
+    expect(await counted()).toEqual(before);
+    expect(before?.orders).toBe('open');
+
+    // A bad term is refused; once accepted, the order's contract is the loan's own.
+    const bad = await borrowerCall(world, borrower, 'GET', `${base}/contract?termCount=0`);
+    expect(bad.status, bad.text).toBe(400);
+    const loanId = await acceptedLoanId(world, borrower, made.checkoutToken, 6);
+    const signed = await borrowerCall(world, borrower, 'GET', `/api/v1/borrower/loans/${loanId}/contract`);
+    const signedPdf = Buffer.from((signed.json as { pdfBase64: string }).pdfBase64, 'base64');
+    writeFileSync(join(dir, 'signed.pdf'), signedPdf);
+    const signedText = execFileSync('pdftotext', ['-layout', join(dir, 'signed.pdf'), '-'], {
+      encoding: 'utf8',
+    });
+    for (const installment of quote.installments)
+      expect(signedText).toContain(formatMoney(BigInt(installment.totalMinor), 'CNY'));
+    expect(signedText.replace(/\s+/g, '')).not.toContain('预览');
+    const after = await borrowerCall(world, borrower, 'GET', `${base}/contract?termCount=6`);
+    expect(after.status, after.text).toBe(409);
+    expect(after.json).toMatchObject({ code: 'order_not_open' });
   });
 
   it('makes one loan of 50 concurrent accepts of one order', async () => {

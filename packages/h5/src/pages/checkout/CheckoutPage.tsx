@@ -8,6 +8,7 @@ import { Money } from '../../components/Money';
 import { PageShell } from '../../components/PageShell';
 import { ProblemNotice } from '../../components/ProblemNotice';
 import { formatMoney, formatPercent, formatRate } from '../../format';
+import { downloadContractPreview } from '../bills/contract';
 import { nextDestination } from '../onboarding/steps';
 import { Schedule } from './Schedule';
 
@@ -50,11 +51,26 @@ function ContractTerms({
   checkout,
   quote,
   agreement,
+  token,
 }: {
   checkout: Schemas['Checkout'];
   quote: Quote;
   agreement: Schemas['AgreementStatus'] | undefined;
+  token: string;
 }) {
+  const [reading, setReading] = useState(false);
+  const [previewProblem, setPreviewProblem] = useState<unknown>();
+  const readFull = async () => {
+    setReading(true);
+    setPreviewProblem(undefined);
+    try {
+      await downloadContractPreview(token, quote.termCount);
+    } catch (error) {
+      setPreviewProblem(error);
+    } finally {
+      setReading(false);
+    }
+  };
   const { t, i18n } = useTranslation('checkout');
   const title = agreement
     ? i18n.language === 'en'
@@ -111,6 +127,10 @@ function ContractTerms({
         <li>{t('contract.coolingOff', { days: quote.coolingOffDays })}</li>
       </ol>
       <p className="muted">{t('contract.fullText')}</p>
+      <Button size="small" fill="outline" loading={reading} onClick={readFull} data-testid="contract-preview">
+        {t('contract.readFull')}
+      </Button>
+      {previewProblem !== undefined && <ProblemNotice error={previewProblem} />}
     </div>
   );
 }
@@ -351,7 +371,12 @@ export function CheckoutPage() {
                         </span>
                       }
                     >
-                      <ContractTerms checkout={checkout.data} quote={quote} agreement={contract} />
+                      <ContractTerms
+                        checkout={checkout.data}
+                        quote={quote}
+                        agreement={contract}
+                        token={token}
+                      />
                     </Collapse.Panel>
                   </Collapse>
                   <div className="card actions">

@@ -47,10 +47,16 @@ const remainingOf = (funder: store.FunderRow) =>
   funder.quota_minor === null ? null : funder.quota_minor - funder.used_minor;
 
 /** The funders a rule names, the limited ones locked (in id order), in the rule's order. */
-async function lockRuleFunders(trx: FundingTx, ids: readonly string[]): Promise<store.FunderRow[]> {
-  const all = await store.findFunders(trx, ids);
+async function ruleFunders(
+  t: FundingTx | FundingDb,
+  ids: readonly string[],
+  lock: boolean,
+): Promise<store.FunderRow[]> {
+  const all = await store.findFunders(t, ids);
   const limited = all.filter((funder) => funder.quota_minor !== null).map((funder) => funder.id);
-  const locked = new Map((await store.lockFunders(trx, limited)).map((funder) => [funder.id, funder]));
+  const locked = new Map(
+    lock ? (await store.lockFunders(t as FundingTx, limited)).map((funder) => [funder.id, funder]) : [],
+  );
   const byId = new Map(all.map((funder) => [funder.id, locked.get(funder.id) ?? funder]));
   return ids.map((id) => {
     const funder = byId.get(id);
@@ -173,23 +179,7 @@ export async function allocateLoan(
   const earlier = await store.findAllocation(t, input.loanId);
   if (earlier) return replay(t, earlier, input);
 
-  const rule = await store.currentRule(t, input.productCode);
-  const entries = rule?.funders ?? [{ funderId: ownFundsFunderId, shareBp: basisPointsTotal }];
-  const funders = await lockRuleFunders(
-    t,
-    entries.map((entry) => entry.funderId),
-  );
-  const minimumBp = Math.max(rule?.min_bank_share_bp ?? coLenderShareMinBp, coLenderShareMinBp);
-  const planned =
-    rule?.kind === 'quota'
-      ? planByQuota(funders, minimumBp, input.principalMinor, input.productCode)
-      : planFixed(
-          funders,
-          entries.map((entry) => entry.shareBp ?? 0),
-          input.principalMinor,
-          input.productCode,
-        );
-  checkCoLending(planned, minimumBp);
+  const { rule, planned } = await planShares(t, input, true);
 
   // A concurrent allocation of the same loan that committed meanwhile makes this insert a no-op:
   // its shares are the answer, and nothing of this one is written.
@@ -218,14 +208,56 @@ export async function allocateLoan(
   for (const share of planned)
     if (share.funder.quota_minor !== null && share.principalMinor > 0n)
       await store.addUsed(t, share.funder.id, share.principalMinor);
-  return planned.map((share) => ({
-    funderId: share.funder.id,
-    funderCode: share.funder.code,
-    funderKind: share.funder.kind,
-    shareBp: share.shareBp,
-    principalMinor: share.principalMinor,
-  }));
+  return planned.map(shareOf);
 }
+
+/**
+ * The shares a loan of the product would get now, read without locking or writing anything: what
+ * the contract a borrower reads before accepting names. Acceptance allocates for real and may
+ * differ if a funder's quota moved meanwhile.
+ */
+export async function previewShares(
+  db: DB | Tx,
+  input: { productCode: string; principalMinor: bigint },
+): Promise<LoanShare[]> {
+  return (await planShares(db as FundingDb, input, false)).planned.map(shareOf);
+}
+
+/** The product's current rule applied to a principal; `lock` takes the limited funders' rows. */
+async function planShares(
+  t: FundingTx | FundingDb,
+  input: { productCode: string; principalMinor: bigint },
+  lock: boolean,
+) {
+  const rule = await store.currentRule(t, input.productCode);
+  const entries = rule?.funders ?? [{ funderId: ownFundsFunderId, shareBp: basisPointsTotal }];
+  const funders = await ruleFunders(
+    t,
+    entries.map((entry) => entry.funderId),
+    lock,
+  );
+  const minimumBp = Math.max(rule?.min_bank_share_bp ?? coLenderShareMinBp, coLenderShareMinBp);
+  const planned =
+    rule?.kind === 'quota'
+      ? planByQuota(funders, minimumBp, input.principalMinor, input.productCode)
+      : planFixed(
+          funders,
+          entries.map((entry) => entry.shareBp ?? 0),
+          input.principalMinor,
+          input.productCode,
+        );
+  checkCoLending(planned, minimumBp);
+
+  return { rule, planned };
+}
+
+const shareOf = (share: Planned): LoanShare => ({
+  funderId: share.funder.id,
+  funderCode: share.funder.code,
+  funderKind: share.funder.kind,
+  shareBp: share.shareBp,
+  principalMinor: share.principalMinor,
+});
 
 /** A loan's shares in the rule's order; empty when the loan was never allocated. */
 export async function loanShares(db: DB | Tx, loanId: string): Promise<LoanShare[]> {
@@ -245,9 +277,10 @@ export async function releaseAllocation(trx: Tx, loanId: string): Promise<void> 
   if (!allocation || allocation.status === 'released') return;
   const shares = await store.sharesOf(t, loanId);
   // The same lock order as allocateLoan: the limited funders, by id (unlimited ones are not counted).
-  const funders = await lockRuleFunders(
+  const funders = await ruleFunders(
     t,
     shares.map((share) => share.funder_id),
+    true,
   );
   const limited = new Set(funders.filter((f) => f.quota_minor !== null).map((f) => f.id));
   for (const share of shares)

@@ -2,6 +2,8 @@
 // inner files) and what its routes use.
 //   allocation:  allocateLoan(trx, { loanId, productCode, principalMinor }) at origination — the
 //                shares, exact to the fen, with the funders' quota taken; loanShares(db, loanId);
+//                previewShares(db, { productCode, principalMinor }) plans them without writing (a
+//                contract read before accepting);
 //                releaseAllocation(trx, loanId) when a loan is cancelled before disbursement.
 //                Every journal line of a loan carries its share's funderId (ledger dimension).
 //   settlement:  splitRepayment(shares, amounts) for servicing; funderStatement(db, funderId, date)
@@ -17,6 +19,7 @@ export {
   type LoanShare,
   loanPrincipalMinorMax,
   loanShares,
+  previewShares,
   releaseAllocation,
 } from './allocation.ts';
 export {

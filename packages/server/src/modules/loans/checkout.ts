@@ -4,12 +4,14 @@ import type { Config } from '../../platform/config.ts';
 import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { blindIndexesOf, ownCustomerId, requireConsents } from '../customers/service.ts';
+import { previewShares } from '../funding/service.ts';
 import type { BorrowerScope } from '../iam/service.ts';
 import { merchantById, merchantForOrders } from '../merchants/service.ts';
 import { ownAgreements } from '../payments/service.ts';
 import { publishedProductVersion } from '../products/service.ts';
+import { contractDigest } from './contract/index.ts';
 import { tokenSha256 } from './orders.ts';
-import { type ContractRenderer, originate } from './origination.ts';
+import { type ContractRenderer, contractInputOf, originate } from './origination.ts';
 import { priceLoan } from './pricing.ts';
 import * as store from './store.ts';
 import type { LoansDb } from './tables.ts';
@@ -88,6 +90,56 @@ export async function quoteOrder(
   });
   return toQuote(priced);
 }
+
+/**
+ * The contract the borrower would accept with this term, drawn now, to read before accepting: the
+ * same text and figures as the signed one (today's quote, the funders' shares as allocation would
+ * plan them now), marked as a preview — no contract number, no acceptance — and nothing is written.
+ */
+export async function previewContract(
+  db: DB,
+  config: Config,
+  scope: BorrowerScope,
+  input: { token: string; termCount: number },
+  render: ContractRenderer,
+): Promise<{ contractNo: string; sha256: string; pdf: Buffer }> {
+  const row = await orderByToken(db, input.token, false);
+  // An accepted order has its contract (GET /api/v1/borrower/loans/{loanId}/contract).
+  if (row.status !== 'open')
+    throw new AppError('order_not_open', `The order is ${row.status}.`, {
+      extensions: { orderStatus: row.status },
+    });
+  const customerId = await customerOf(db, scope);
+  const merchant = await merchantById(db, row.merchant_id);
+  const businessDate = await getBusinessDate(db);
+  const priced = await priceLoan(db, {
+    customerId,
+    productCode: row.product_code,
+    termCount: input.termCount,
+    principalMinor: row.amount_minor,
+    startDate: businessDate,
+    merchantDiscountRate: merchant.discountRate,
+  });
+  const shares = await previewShares(db, {
+    productCode: row.product_code,
+    principalMinor: priced.schedule.financedPrincipalMinor,
+  });
+  const pdf = await render(
+    await contractInputOf(db, config, {
+      customerId,
+      order: { row, merchant },
+      priced,
+      contractNo: previewContractNo,
+      businessDate,
+      shares,
+      acceptedAt: null,
+    }),
+  );
+  return { contractNo: previewContractNo, sha256: contractDigest(pdf), pdf };
+}
+
+/** What a preview shows where the contract number will be. */
+export const previewContractNo = '预览（接受后编号）';
 
 /**
  * Accepts the order with the chosen term: the loan, under the order's row lock, so of any number

@@ -33,7 +33,8 @@ export type ContractInput = {
   priced: Priced;
   shares: readonly (LoanShare & { funderName?: string })[];
   purpose: string;
-  acceptedAt: Date;
+  /** Null: the preview read before accepting (contract/contract-data.ts). */
+  acceptedAt: Date | null;
 };
 
 export function contractDataFor(input: ContractInput): ContractData {

@@ -3,7 +3,7 @@ import { loanTermsToJson } from '@fenqi/core';
 import { getBusinessDate } from '../../platform/business-date.ts';
 import type { ComputePool } from '../../platform/compute/pool.ts';
 import type { Config } from '../../platform/config.ts';
-import type { Tx } from '../../platform/db.ts';
+import type { DB, Tx } from '../../platform/db.ts';
 import { AppError } from '../../platform/errors.ts';
 import { publishEvent } from '../../platform/outbox/publish.ts';
 import { releaseReservation, reserve } from '../credit/service.ts';
@@ -160,24 +160,47 @@ export async function originate(
   return withOrder;
 }
 
+/** What the contract of a loan names: the borrower as the contract shows them, the purpose. */
+export async function contractInputOf(
+  db: DB | Tx,
+  config: Config,
+  context: {
+    customerId: string;
+    order: Origination['order'];
+    priced: Priced;
+    contractNo: string;
+    businessDate: string;
+    shares: LoanShare[];
+    acceptedAt: Date | null;
+  },
+): Promise<ContractData> {
+  const borrower = await contractPartyOf(db, config, context.customerId);
+  return contractDataFor({
+    contractNo: context.contractNo,
+    signedOn: context.businessDate,
+    borrower,
+    merchant: context.order?.merchant,
+    priced: context.priced,
+    shares: context.shares,
+    purpose: context.order ? context.order.row.items.map((item) => item.name).join('、') : '个人日常消费',
+    acceptedAt: context.acceptedAt,
+  });
+}
+
 async function renderContract(
   trx: Tx,
   config: Config,
   render: ContractRenderer,
   context: { input: Origination; priced: Priced; loanNo: string; businessDate: string; shares: LoanShare[] },
 ): Promise<Buffer> {
-  const borrower = await contractPartyOf(trx, config, context.input.customerId);
   return render(
-    contractDataFor({
-      contractNo: contractNoOf(context.loanNo),
-      signedOn: context.businessDate,
-      borrower,
-      merchant: context.input.order?.merchant,
+    await contractInputOf(trx, config, {
+      customerId: context.input.customerId,
+      order: context.input.order,
       priced: context.priced,
+      contractNo: contractNoOf(context.loanNo),
+      businessDate: context.businessDate,
       shares: context.shares,
-      purpose: context.input.order
-        ? context.input.order.row.items.map((item) => item.name).join('、')
-        : '个人日常消费',
       acceptedAt: new Date(),
     }),
   );

@@ -121,6 +121,28 @@ export const loanRoutes = [
       body: await service.quoteOrder(db, borrowerScope(caller), params.token, query.termCount),
     }),
   }),
+  queryRoute({
+    method: 'GET',
+    url: '/api/v1/borrower/checkout/:token/contract',
+    permission: 'borrower:self',
+    summary: 'The contract of one term, to read before accepting: a preview, not in force',
+    description:
+      'The same text and figures as the contract acceptance signs — today’s quote, the funders’ shares as allocation would plan them now — marked as a preview, without a contract number or acceptance. Nothing is written. An order no longer open answers 409 order_not_open.',
+    tags: ['loans'],
+    schema: { params: s.tokenParams, querystring: s.termQuery, response: { 200: s.contractPreviewView } },
+    handler: async ({ db, caller, params, query, services, compute }) => ({
+      status: 200,
+      body: contractBody(
+        await service.previewContract(
+          db,
+          services.config,
+          borrowerScope(caller),
+          { token: params.token, termCount: query.termCount },
+          contractRenderer(compute),
+        ),
+      ),
+    }),
+  }),
   commandRoute({
     method: 'POST',
     url: '/api/v1/borrower/checkout/:token/accept',

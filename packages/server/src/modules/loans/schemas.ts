@@ -285,3 +285,12 @@ export const contractView = z
     pdfBase64: z.string(),
   })
   .meta({ id: 'LoanContract' });
+
+export const contractPreviewView = z
+  .object({
+    contractNo: z.string().describe('No number yet: the loan gets one when the order is accepted'),
+    sha256: z.string().describe('SHA-256 of these PDF bytes'),
+    contentType: z.literal('application/pdf'),
+    pdfBase64: z.string(),
+  })
+  .meta({ id: 'LoanContractPreview' });

@@ -10,12 +10,20 @@ import { type Loan, toInstallment, toLoan, toRefund, toStateChange } from './vie
 // The loans module's public service: what other modules call (servicing, collections) and what its
 // routes use.
 //   merchant API:   createOrder, merchantOrder, cancelOrder (orders.ts), refundOrder (refunds.ts)
-//   borrower API:   checkoutView, quoteOrder, acceptOrder, quoteDrawdown, drawdown (checkout.ts)
+//   borrower API:   checkoutView, quoteOrder, previewContract, acceptOrder, quoteDrawdown, drawdown
+//                   (checkout.ts)
 //   disbursement:   the loans.disbursement-outcome consumer of the payments events (disbursement.ts)
 //   reading:        below, each scoped to its caller.
 
 export { type LoanBookFigures, loanBookFigures, type StateFigures } from './book-figures.ts';
-export { acceptOrder, checkoutView, drawdown, quoteDrawdown, quoteOrder } from './checkout.ts';
+export {
+  acceptOrder,
+  checkoutView,
+  drawdown,
+  previewContract,
+  quoteDrawdown,
+  quoteOrder,
+} from './checkout.ts';
 export { disbursementOutcomeConsumer } from './disbursement.ts';
 export { cancelOrder, checkoutTokenOf, createOrder, merchantOrder } from './orders.ts';
 export { type ContractRenderer, contractRenderer } from './origination.ts';

@@ -72,8 +72,11 @@ export interface ContractConsent {
 }
 
 export interface ContractAcceptance {
-  /** The instant the borrower accepted; rendered in Beijing time. */
-  readonly acceptedAt: Date;
+  /**
+   * The instant the borrower accepted, rendered in Beijing time; null for the preview a borrower
+   * reads before accepting (marked as such on the contract, which is not in force).
+   */
+  readonly acceptedAt: Date | null;
   /** Who accepted, as the contract names them (the borrower's name). */
   readonly acceptedBy: string;
   /** How the acceptance was verified, e.g. `短信验证码（138****5678）`. */
@@ -209,7 +212,10 @@ export function checkContractData(data: ContractData): void {
     checkText(consent.version, `consents[${index}].version`);
     checkText(consent.text, `consents[${index}].text`, consentTextLengthMax);
   }
-  assert(Number.isFinite(data.acceptance.acceptedAt.getTime()), 'contract: acceptance.acceptedAt');
+  assert(
+    data.acceptance.acceptedAt === null || Number.isFinite(data.acceptance.acceptedAt.getTime()),
+    'contract: acceptance.acceptedAt',
+  );
   checkText(data.acceptance.acceptedBy, 'acceptance.acceptedBy');
   checkText(data.acceptance.verification, 'acceptance.verification');
 }

@@ -203,6 +203,12 @@ class ContractWriter {
         align: 'center',
       });
     }
+    if (data.acceptance.acceptedAt === null) {
+      doc.font('bold').fontSize(fontSize.subtitle).text('【预览 · 未生效 PREVIEW】', {
+        width: this.width,
+        align: 'center',
+      });
+    }
     doc.y += 10;
     this.labelled('合同编号：', data.contractNumber);
     this.labelled('签订日期：', data.signingDate);
@@ -471,9 +477,11 @@ class ContractWriter {
     const leftBottom = doc.y;
     doc.text(`借款人：${data.borrower.name}`, this.left + half, top, { width: half, lineGap: bodyLineGap });
     doc.y = Math.max(leftBottom, doc.y) + 6;
-    const acceptedAt = formatBeijingTime(data.acceptance.acceptedAt);
+    const { acceptedAt } = data.acceptance;
     this.paragraph(
-      `电子确认：本合同已于 ${acceptedAt} 由 ${data.acceptance.acceptedBy} 通过${data.acceptance.verification}以电子方式确认接受。`,
+      acceptedAt === null
+        ? `电子确认：待 ${data.acceptance.acceptedBy} 通过${data.acceptance.verification}以电子方式确认接受。本文本为确认前的预览，不发生合同效力；确认后生成的合同编号与签订日期以正式合同为准。`
+        : `电子确认：本合同已于 ${formatBeijingTime(acceptedAt)} 由 ${data.acceptance.acceptedBy} 通过${data.acceptance.verification}以电子方式确认接受。`,
     );
     this.paragraph(`签订日期：${data.signingDate}　合同编号：${data.contractNumber}`);
   }
