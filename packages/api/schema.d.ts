@@ -3115,6 +3115,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/borrower/loans/{loanId}/repayment-requests/{orderNo}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The outcome of a repayment, payoff or prepayment you asked for, by its payment order number
+         * @description Poll it after the 201: a failed debit (failureReason says why) collected nothing and changed nothing on the loan; a succeeded one carries transactionId once the money is applied. Another borrower’s order, or one of another loan, is 404.
+         */
+        get: operations["getBorrowerLoansByLoanIdRepaymentRequestsByOrderNo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cob/runs": {
         parameters: {
             query?: never;
@@ -6550,7 +6570,7 @@ export interface components {
             };
             /** @description The four outstanding amounts together */
             outstandingMinor: string;
-            /** @description Interest earned through the account’s closedThrough date (core accruedInterestTo): all of it once due */
+            /** @description Interest earned through the account’s closedThrough date (core accruedInterestTo): all of it once due or once the loan is paid off */
             interestAccruedMinor: string;
             /** @description Accrued less paid and waived; negative when interest was paid ahead of its accrual */
             interestReceivableMinor: string;
@@ -6968,6 +6988,23 @@ export interface components {
         RepaymentReversal: {
             reversal: components["schemas"]["ServicingTransaction"];
             reversed: components["schemas"]["ServicingTransaction"];
+        };
+        RepaymentRequestOutcome: {
+            orderNo: string;
+            /** Format: uuid */
+            loanId: string;
+            /**
+             * @description pending: the channel has not finished it; succeeded: the money was taken; failed: nothing was taken (a new request may be made); unknown: the channel’s answer was lost and is being asked for again
+             * @enum {string}
+             */
+            state: "pending" | "succeeded" | "failed" | "unknown";
+            /** @description An amount in minor units (fen for CNY), as a decimal string */
+            amountMinor: string;
+            /** @description When failed: insufficient_balance (余额不足), card_unavailable (the card agreement no longer works: bind the card again), channel_busy (try again later), declined (the bank refused it) */
+            failureReason: ("insufficient_balance" | "card_unavailable" | "channel_busy" | "declined") | null;
+            /** @description The repayment the money became, once applied (GET …/transactions lists it) */
+            transactionId: string | null;
+            finishedAt: string | null;
         };
         CobProgress: {
             businessDate: string;
@@ -14403,6 +14440,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreditBalanceRefund"];
+                };
+            };
+            /** @description An error (application/problem+json) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBorrowerLoansByLoanIdRepaymentRequestsByOrderNo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                loanId: string;
+                /** @description The paymentOrderNo the repayment, payoff or prepayment answered */
+                orderNo: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepaymentRequestOutcome"];
                 };
             };
             /** @description An error (application/problem+json) */

@@ -78,6 +78,20 @@ describe('prepay', () => {
     expect(rest.map((i) => i.principalMinor)).toEqual([...Array(7).fill(100_000n), 50_000n]);
   });
 
+  it('prepays again after the same installment on the balance the first prepayment left', () => {
+    for (const mode of ['reduce_payment', 'reduce_term'] as const) {
+      const once = prepay(loan, { afterInstallment: 3, amountMinor: 100_000n, mode });
+      if (!once.ok) throw new Error(JSON.stringify(once.issues));
+      // 9,132.95 − 1,000.00 − 2,000.00 left: the schedule of one prepayment of 3,000.00.
+      const twice = prepay(once.value.schedule, { afterInstallment: 3, amountMinor: 200_000n, mode });
+      if (!twice.ok) throw new Error(JSON.stringify(twice.issues));
+      expect(twice.value.schedule).toEqual(after(loan, mode).schedule);
+      // The balance is what the first left: 8,132.95 is a payoff, not a prepayment.
+      const all = prepay(once.value.schedule, { afterInstallment: 3, amountMinor: 813_295n, mode });
+      expect(all.ok ? [] : all.issues.map((i) => i.code)).toEqual(['prepayment_amount_invalid']);
+    }
+  });
+
   it('refuses methods without a schedule to re-amortize, and amounts that are a payoff', () => {
     const bullet = mustBuild({
       method: 'bullet',

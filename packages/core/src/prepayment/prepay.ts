@@ -43,9 +43,7 @@ export function prepay(schedule: Schedule, request: PrepaymentRequest): Result<P
   const k = request.afterInstallment;
   const kept = schedule.installments.slice(0, k);
   const remaining = schedule.installments.slice(k);
-  const before =
-    kept.at(-1)?.balanceMinor ?? schedule.financedPrincipalMinor - schedule.prepaidPrincipalMinor;
-  const balance = before - request.amountMinor;
+  const balance = balanceAfter(schedule, k) - request.amountMinor;
   const periods = loanPeriods(terms).slice(k, k + remaining.length);
   const fee = remaining[0]?.feeMinor ?? 0n;
   const graceLeft = Math.max(0, terms.graceTerms - k);
@@ -117,10 +115,7 @@ function prepaymentIssues(schedule: Schedule, request: PrepaymentRequest): Issue
     );
     return issues;
   }
-  const before =
-    schedule.installments[k - 1]?.balanceMinor ??
-    schedule.financedPrincipalMinor - schedule.prepaidPrincipalMinor;
-  if (request.amountMinor <= 0n || request.amountMinor >= before) {
+  if (request.amountMinor <= 0n || request.amountMinor >= balanceAfter(schedule, k)) {
     issues.push(
       issue(
         'prepayment_amount_invalid',
@@ -134,6 +129,17 @@ function prepaymentIssues(schedule: Schedule, request: PrepaymentRequest): Issue
     issues.push(issue('rate_negative', 'prepaymentFeeRate', 'prepaymentFeeRate must not be negative'));
   }
   return issues;
+}
+
+/**
+ * The principal still owed after installment `k`: the financed principal less everything prepaid
+ * and the installments kept. Not installment k's balanceMinor, which is the balance before any
+ * prepayment made after it (a second prepayment after the same installment would re-amortize the
+ * first one's principal again).
+ */
+function balanceAfter(schedule: Schedule, k: number): bigint {
+  const kept = schedule.installments.slice(0, k).reduce((sum, i) => sum + i.principalMinor, 0n);
+  return schedule.financedPrincipalMinor - schedule.prepaidPrincipalMinor - kept;
 }
 
 /** Keeps the payment (or principal part) and stops as soon as the smaller balance is repaid. */

@@ -4,7 +4,11 @@ import { expect } from 'vitest';
 import { wholeSchema } from '../../src/modules/database.ts';
 import { fenceLedgerForDayClose, getLoanBalance } from '../../src/modules/ledger/service.ts';
 import { loanTermsById } from '../../src/modules/loans/service.ts';
-import { applyCreditBalances, closeAccountsForDay } from '../../src/modules/servicing/service.ts';
+import {
+  applyCreditBalances,
+  closeAccountsForDay,
+  loanServicingForStaff,
+} from '../../src/modules/servicing/service.ts';
 import type { ServicingAccountTable, ServicingInstallmentTable } from '../../src/modules/servicing/tables.ts';
 import {
   advanceBusinessDate,
@@ -92,9 +96,13 @@ export async function loanLedger(db: DB, loanId: string): Promise<Record<string,
  * The oracle: what the ledger must hold for the loan, computed from servicing's rows with core
  * (accruedInterestTo for the current period), and the ledger's per-loan balances compared to it.
  * Interest paid ahead of its accrual shows as a negative receivable until close of business
- * accrues it (or the loan closes).
+ * accrues it (or the loan closes: a paid-off loan has earned all its interest). The servicing read
+ * (GET /api/v1/loans/{loanId}/servicing, the borrower's the same figures) must answer the same
+ * totals, open or paid off.
  */
 export async function expectLedgerMatchesServicing(db: DB, loanId: string): Promise<void> {
+  // The read first: it catches the account up, should it be behind, before the rows are read.
+  const read = await loanServicingForStaff(db, loanId);
   const { account, rows } = await servicing(db, loanId);
   const terms = await loanTermsById(db, loanId);
   const closed = localDate(account.closed_through);
@@ -135,6 +143,19 @@ export async function expectLedgerMatchesServicing(db: DB, loanId: string): Prom
     '1133': fee,
     '1134': penalty,
     '2241': account.credit_balance,
+  });
+  expect({
+    '1301': read.totals.principalOutstandingMinor,
+    '1132': read.totals.interestReceivableMinor,
+    '1133': read.totals.feeReceivableMinor,
+    '1134': read.totals.penaltyOutstandingMinor,
+    '2241': read.account.creditBalanceMinor,
+  }).toEqual({
+    '1301': ledger['1301'] ?? 0n,
+    '1132': ledger['1132'] ?? 0n,
+    '1133': ledger['1133'] ?? 0n,
+    '1134': ledger['1134'] ?? 0n,
+    '2241': ledger['2241'] ?? 0n,
   });
 }
 

@@ -9,7 +9,8 @@ import { Allocation, Row, Rows, TransactionKind } from './parts';
 
 /**
  * What became of a payment the borrower asked for: collecting (the channel has not confirmed yet),
- * paid with its receipt, failed, or still processing after a while (look again). `closedText`
+ * paid with its receipt, failed with why (nothing was taken; pay again), or still processing after
+ * a while (look again). `closedText`
  * replaces the success title when the payment closed the loan.
  */
 export function CollectionOutcome({
@@ -91,13 +92,31 @@ export function CollectionOutcome({
       );
     case 'failed':
       return (
-        <div className="card" data-testid="outcome" data-phase="failed" role="alert">
+        <div
+          className="card"
+          data-testid="outcome"
+          data-phase="failed"
+          data-reason={outcome.reason ?? undefined}
+          role="alert"
+        >
           <Result
             status="error"
-            title={t('outcome.failedTitle')}
-            description={t('outcome.failedDescription')}
+            title={
+              <span data-testid="outcome-failure">
+                {outcome.reason ? t(`outcome.failedReason.${outcome.reason}`) : t('outcome.failedTitle')}
+              </span>
+            }
+            description={
+              outcome.reason ? t(`outcome.failedHint.${outcome.reason}`) : t('outcome.failedDescription')
+            }
           />
-          <div className="actions">
+          <Rows>
+            <Row label={t('outcome.amount')}>
+              <Money minor={outcome.collection.amountMinor} />
+            </Row>
+            <Row label={t('outcome.orderNo')}>{outcome.collection.paymentOrderNo}</Row>
+          </Rows>
+          <div className="actions" style={{ marginTop: 12 }}>
             <Button block color="primary" size="large" onClick={onAgain}>
               {t('outcome.again')}
             </Button>

@@ -1,15 +1,23 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiProblem } from '../../api/client';
-import { afterRepayment, type Collection, fetchTransactions, keys, type Transaction } from './queries';
+import {
+  afterRepayment,
+  type Collection,
+  type FailureReason,
+  fetchCollectionOutcome,
+  fetchTransactions,
+  keys,
+  type Transaction,
+} from './queries';
 
 // A payment the borrower asks for (a repayment, a payoff, a prepayment) is a collect order on
-// their card: the API answers the order at once (201, its state `created`), the channel confirms it
-// later, and only then is the money applied — a new transaction of the loan. The borrower API has
-// no read of the order itself, so the page learns the outcome from the loan's transactions: the
-// ones there before the request are noted, and the list is polled until a new one of the
-// collected amount appears (succeeded). An order the API already answers as failed is final; one
-// still unconfirmed after a while is shown as still processing, with a way to look again.
+// their card: the API answers the order at once (201, its number `paymentOrderNo`), the channel
+// finishes it later, and only then is the money applied — a new transaction of the loan. The page
+// follows the order's outcome (GET …/repayment-requests/{orderNo}): a failed debit is final, with
+// the reason the borrower is shown (nothing was taken, the loan is unchanged); a succeeded one is
+// shown paid once its transaction is applied, with that transaction as the receipt. One still
+// unconfirmed after a while is shown as still processing, with a way to look again.
 //
 // One Idempotency-Key per intent: a retry after a network failure or a 5xx sends the same key (the
 // API answers the first response, so nothing is collected twice); a definite answer ends it.
@@ -20,11 +28,9 @@ export type Outcome =
   | { phase: 'refused'; error: unknown }
   | { phase: 'pending'; collection: Collection }
   | { phase: 'succeeded'; collection: Collection; transaction: Transaction }
-  | { phase: 'failed'; collection: Collection }
+  | { phase: 'failed'; collection: Collection; reason: FailureReason | null }
   | { phase: 'processing'; collection: Collection };
 
-const appliedKinds = new Set<Transaction['kind']>(['repayment', 'auto_debit', 'payoff', 'prepayment']);
-const failedStates = new Set(['failed', 'bounced']);
 /** Polling: quickly at first (the channel usually answers within seconds), then more slowly. */
 const delays = [500, 500, 1000, 1000, 1000, 1500, 1500, 2000, 2000, 2000, 3000];
 const patienceMs = 120_000;
@@ -33,30 +39,25 @@ function delayOf(attempt: number): number {
   return delays[Math.min(attempt, delays.length - 1)] ?? 3000;
 }
 
-async function knownIds(loanId: string): Promise<Set<string>> {
-  const page = await fetchTransactions(loanId, undefined, 50);
-  return new Set(page.transactions.map((transaction) => transaction.id));
-}
+type Learned =
+  | { settled: false }
+  | { settled: true; phase: 'failed'; reason: FailureReason | null }
+  | { settled: true; phase: 'succeeded'; transaction: Transaction };
 
-async function appliedTransaction(
-  loanId: string,
-  known: Set<string>,
-  collection: Collection,
-): Promise<Transaction | undefined> {
+/** One look at the order: its outcome, and for a success the transaction it was applied as. */
+async function lookAt(loanId: string, collection: Collection): Promise<Learned> {
+  const outcome = await fetchCollectionOutcome(loanId, collection.paymentOrderNo);
+  if (outcome.state === 'failed') return { settled: true, phase: 'failed', reason: outcome.failureReason };
+  if (outcome.state !== 'succeeded' || outcome.transactionId === null) return { settled: false };
   const page = await fetchTransactions(loanId, undefined, 20);
-  return page.transactions.find(
-    (transaction) =>
-      !known.has(transaction.id) &&
-      appliedKinds.has(transaction.kind) &&
-      transaction.amountMinor === collection.amountMinor,
-  );
+  const transaction = page.transactions.find((row) => row.id === outcome.transactionId);
+  return transaction === undefined ? { settled: false } : { settled: true, phase: 'succeeded', transaction };
 }
 
 export function useCollection(loanId: string) {
   const queries = useQueryClient();
   const [outcome, setOutcome] = useState<Outcome>({ phase: 'idle' });
   const key = useRef<string | undefined>(undefined);
-  const known = useRef<Set<string>>(new Set());
   const alive = useRef(true);
   const polling = useRef(0);
 
@@ -85,11 +86,16 @@ export function useCollection(loanId: string) {
       const started = Date.now();
       setOutcome({ phase: 'pending', collection });
       for (let attempt = 0; alive.current && run === polling.current; attempt++) {
-        const found = await appliedTransaction(loanId, known.current, collection).catch(() => undefined);
+        const learned = await lookAt(loanId, collection).catch((): Learned => ({ settled: false }));
         if (!alive.current || run !== polling.current) return;
-        if (found !== undefined) {
+        if (learned.settled && learned.phase === 'succeeded') {
           await refresh();
-          setOutcome({ phase: 'succeeded', collection, transaction: found });
+          setOutcome({ phase: 'succeeded', collection, transaction: learned.transaction });
+          return;
+        }
+        if (learned.settled) {
+          // Nothing was taken and nothing on the loan changed: no read needs refreshing.
+          setOutcome({ phase: 'failed', collection, reason: learned.reason });
           return;
         }
         if (Date.now() - started > patienceMs) {
@@ -107,14 +113,9 @@ export function useCollection(loanId: string) {
     async (send: (headers: { 'idempotency-key': string }) => Promise<Collection>) => {
       setOutcome({ phase: 'submitting' });
       try {
-        known.current = await knownIds(loanId);
         key.current ??= crypto.randomUUID();
         const collection = await send({ 'idempotency-key': key.current });
         key.current = undefined;
-        if (failedStates.has(collection.state)) {
-          setOutcome({ phase: 'failed', collection });
-          return;
-        }
         await watch(collection);
       } catch (error) {
         // A refusal is definite (a new intent gets a new key); a network failure or a server error
@@ -123,7 +124,7 @@ export function useCollection(loanId: string) {
         setOutcome({ phase: 'refused', error });
       }
     },
-    [loanId, watch],
+    [watch],
   );
 
   /** Looks again for an outcome still unknown. */

@@ -17,6 +17,8 @@ export type CatalogueProduct = Schemas['CatalogueProduct'];
 export type CardAgreement = Schemas['CardAgreement'];
 export type BankCard = Schemas['BankCard'];
 export type Collection = Schemas['RepaymentCollection'];
+export type CollectionOutcome = Schemas['RepaymentRequestOutcome'];
+export type FailureReason = NonNullable<CollectionOutcome['failureReason']>;
 
 export const keys = {
   creditLines: ['borrower', 'credit-lines'] as const,
@@ -74,6 +76,15 @@ export function fetchTransactions(loanId: string, before?: string, limit = 20) {
   return unwrap(
     api.GET('/api/v1/borrower/loans/{loanId}/transactions', {
       params: { path: { loanId }, query: { limit, ...(before === undefined ? {} : { before }) } },
+    }),
+  );
+}
+
+/** What became of a repayment, payoff or prepayment asked for (its payment order). */
+export function fetchCollectionOutcome(loanId: string, orderNo: string) {
+  return unwrap(
+    api.GET('/api/v1/borrower/loans/{loanId}/repayment-requests/{orderNo}', {
+      params: { path: { loanId, orderNo } },
     }),
   );
 }

@@ -61,6 +61,18 @@ export type CallbackNotice = {
   finishedAt: Date | null;
 };
 
+/**
+ * Why a collection failed, in words a borrower is shown (the H5 translates each): the channel's
+ * own codes differ per channel, so each adapter maps its codes to these.
+ */
+export const failureReasons = [
+  'insufficient_balance',
+  'card_unavailable',
+  'channel_busy',
+  'declined',
+] as const;
+export type FailureReason = (typeof failureReasons)[number];
+
 /** A callback's verification failed: answered 401, and nothing is recorded. */
 export class CallbackRejected extends Error {}
 
@@ -144,6 +156,8 @@ export interface PaymentChannel {
     notifyUrl: string;
   }): Promise<SubmitAnswer>;
   query(orderNo: string): Promise<QueryAnswer>;
+  /** What a failure code of this channel means for the payer (an unknown code is `declined`). */
+  failureReason(code: string): FailureReason;
   /** The statement of one settlement date, fetched, parsed and checked (digest, summary). */
   fetchStatement(date: DateString): Promise<Statement>;
   /** Parses and checks a statement file's text (the CLI may import a file from disk). */

@@ -4,7 +4,8 @@
 
 // The borrower's card binding (the routes' prepare and handler steps), the submit and query passes
 // of the payment loops, and the orders still without an outcome: for whoever drives them by hand
-// (the simulation, docs/simulation.md).
+// (the simulation, docs/simulation.md). A borrower's own collection, as they may see it (servicing's
+// read of a repayment request's outcome).
 export {
   activeAgreementsOf,
   applyForBinding,
@@ -16,6 +17,7 @@ export {
   recordBindingApplication,
   recordBindingConfirmation,
 } from './agreements.ts';
+export { type FailureReason, failureReasons } from './channel.ts';
 export { channelFor } from './channels/registry.ts';
 export { type OrdersInFlight, ordersInFlight } from './in-flight.ts';
 export {
@@ -26,5 +28,6 @@ export {
   orderAmountMinorMax,
   type PaymentOrder,
 } from './orders.ts';
+export { type CollectionState, type OwnCollection, ownCollection } from './own-collections.ts';
 export { queryDue } from './queries.ts';
 export { submitDue } from './submission.ts';

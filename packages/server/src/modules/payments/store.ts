@@ -54,6 +54,23 @@ export async function findOrder(db: PaymentsDb, orderNo: string): Promise<OrderR
   return db.selectFrom('payment_orders').selectAll().where('order_no', '=', orderNo).executeTakeFirst();
 }
 
+/** A collection from one customer's card for one loan: the borrower's read of their payment. */
+export async function collectionOfCustomer(
+  db: PaymentsDb,
+  customerId: string,
+  loanId: string,
+  orderNo: string,
+): Promise<OrderRow | undefined> {
+  return db
+    .selectFrom('payment_orders')
+    .selectAll()
+    .where('order_no', '=', orderNo)
+    .where('kind', '=', 'collect')
+    .where('customer_id', '=', customerId)
+    .where('loan_id', '=', loanId)
+    .executeTakeFirst();
+}
+
 export async function lockOrder(trx: PaymentsTx, orderNo: string): Promise<OrderRow | undefined> {
   return trx
     .selectFrom('payment_orders')

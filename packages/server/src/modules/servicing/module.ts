@@ -5,12 +5,13 @@ import { autoDebitConsumer } from './auto-debit.ts';
 import { repaymentOutcomeConsumer } from './collect.ts';
 import { offlineRepaymentApproval } from './offline.ts';
 import { loanRefundedConsumer } from './refund-sync.ts';
+import { repaymentRequestRoutes } from './repayment-requests.ts';
 import { servicingReadRoutes } from './routes-reads.ts';
 import { repaymentRoutes } from './routes-repayments.ts';
 
 export const servicingModule: ContextModule = {
   name: 'servicing',
-  routes: [...servicingReadRoutes, ...repaymentRoutes],
+  routes: [...servicingReadRoutes, ...repaymentRoutes, ...repaymentRequestRoutes],
   permissions: {
     // Money into the books without a channel's confirmation: four eyes, second factor.
     'servicing:record-offline': sensitivePermission(

@@ -97,7 +97,7 @@ async function scheduleOf(trx: Tx, loanId: string) {
     loanTermsById(trx, loanId),
     getBusinessDate(trx),
   ]);
-  const installments = rows.map((row) => v.scheduleLine(row, terms, account.closed_through));
+  const installments = rows.map((row) => v.scheduleLine(row, terms, account));
   return { account, rows, open, installments, totals: v.accountTotals(account, installments) };
 }
 

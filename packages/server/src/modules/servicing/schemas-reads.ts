@@ -65,7 +65,7 @@ const installment = z
     penalty: component,
     outstandingMinor: minorUnits.describe('The four outstanding amounts together'),
     interestAccruedMinor: minorUnits.describe(
-      'Interest earned through the account’s closedThrough date (core accruedInterestTo): all of it once due',
+      'Interest earned through the account’s closedThrough date (core accruedInterestTo): all of it once due or once the loan is paid off',
     ),
     interestReceivableMinor: minorUnits.describe(
       'Accrued less paid and waived; negative when interest was paid ahead of its accrual',

@@ -14,8 +14,9 @@ export type { AccountRow, HistoryRow, InstallmentRow, TransactionRow } from './t
 
 // What the servicing read APIs answer, computed from one loan's servicing rows: the schedule with
 // what was due, paid, waived and is outstanding per component, the interest accrued to the day the
-// account was last closed for (core accruedInterestTo: the same figure close of business posted),
-// and the account's totals. Amounts are bigint fen, dates YYYY-MM-DD, as the schemas encode them.
+// account was last closed for (core accruedInterestTo: the same figure close of business posted;
+// all of it once the loan is paid off, as its closure booked it), and the account's totals.
+// Amounts are bigint fen, dates YYYY-MM-DD, as the schemas encode them.
 
 export type Component = {
   dueMinor: bigint;
@@ -37,7 +38,7 @@ export type ScheduleLine = {
   penalty: Component;
   /** Everything still owed on the installment: the four outstanding amounts. */
   outstandingMinor: bigint;
-  /** Interest earned through the account's closed-through date (all of it once due). */
+  /** Interest earned through the account's closed-through date (all of it once due or paid off). */
   interestAccruedMinor: bigint;
   /** Accrued less paid and waived: negative when interest was paid ahead of its accrual. */
   interestReceivableMinor: bigint;
@@ -103,12 +104,23 @@ function component(due: bigint, paid: bigint, waived: bigint): Component {
   return { dueMinor: due, paidMinor: paid, waivedMinor: waived, outstandingMinor: due - paid - waived };
 }
 
-export function scheduleLine(row: InstallmentRow, terms: LoanTerms, closedThrough: DateString): ScheduleLine {
+/**
+ * Interest earned on an installment: through the account's closed-through date by its accrual
+ * formula (all of it once due), as close of business posted it. A paid-off loan has earned all of
+ * it: the closure recognised what was paid ahead of its accrual (delinquency.ts closePaidOff), and a
+ * payoff cut the charges to what its day had earned.
+ */
+function interestEarned(row: InstallmentRow, terms: LoanTerms, account: AccountRow): bigint {
+  if (account.status === 'paid_off') return row.interest_due;
+  return accruedInterestTo(terms, coreInstallment(row), localDate(account.closed_through)).interestMinor;
+}
+
+export function scheduleLine(row: InstallmentRow, terms: LoanTerms, account: AccountRow): ScheduleLine {
   const principal = component(row.principal_due, row.principal_paid, 0n);
   const interest = component(row.interest_due, row.interest_paid, row.interest_waived);
   const fee = component(row.fee_due, row.fee_paid, row.fee_waived);
   const penalty = component(row.penalty_accrued, row.penalty_paid, row.penalty_waived);
-  const accrued = accruedInterestTo(terms, coreInstallment(row), localDate(closedThrough)).interestMinor;
+  const accrued = interestEarned(row, terms, account);
   return {
     number: row.number,
     periodStart: row.period_start,

@@ -8,6 +8,7 @@ import {
   CallbackRejected,
   type CallbackRequest,
   type ChannelOutcome,
+  type FailureReason,
   type PaymentChannel,
   type QueryAnswer,
   type Statement,
@@ -122,6 +123,12 @@ const elementOfCode = {
 
 /** Failures another attempt (a new order) may get past; the rest are final for this counterpart. */
 const retryableCodes = new Set(['BF00113', 'BF00115', 'BF00202']);
+
+/** The codes whose meaning a payer is told; the rest are a refusal by the bank (`declined`). */
+const reasonOfCode: Readonly<Record<string, FailureReason>> = {
+  BF00311: 'insufficient_balance', // 余额不足
+  BF00360: 'card_unavailable', // the agreement is unknown, voided or unbound
+};
 
 /** The request never reached the channel: nothing could have been accepted. */
 function neverSent(error: unknown): boolean {
@@ -347,6 +354,7 @@ export function createSimulatedChannel(options: SimulatedChannelOptions): Paymen
         },
       };
     },
+    failureReason: (code) => reasonOfCode[code] ?? (retryableCodes.has(code) ? 'channel_busy' : 'declined'),
     acknowledgement: { status: 200, contentType: 'text/plain; charset=utf-8', body: 'SUCCESS' },
   };
 }
