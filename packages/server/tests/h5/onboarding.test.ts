@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useSim } from '../channel-sim/support.ts';
@@ -6,11 +5,13 @@ import { randomPhone } from '../iam/support.ts';
 import { applicant, apply, idNumberBornOn } from '../risk/support.ts';
 import { http } from '../support/server.ts';
 import {
+  demoCode,
   expectNoConsoleErrors,
   expectNoHorizontalScroll,
-  type H5Page,
+  goodCard,
   screenshot,
   settled,
+  signInWithOtp,
   signInWithTokens,
   storedTokens,
   useH5,
@@ -43,25 +44,6 @@ async function apiAs(page: Page) {
       headers: { authorization: `Bearer ${(await storedTokens(page))?.accessToken}` },
     });
 }
-
-async function demoCode(page: Page): Promise<string> {
-  const text = (await page.getByTestId('demo-code').textContent()) ?? '';
-  const code = /\d{6}/.exec(text)?.[0];
-  if (code === undefined) throw new Error(`no demo code in "${text}"`);
-  return code;
-}
-
-async function signInWithOtp(tab: H5Page, phone: string, path = '/login') {
-  const { page } = tab;
-  await page.goto(tab.url(path));
-  await page.getByLabel('手机号').fill(phone);
-  await page.getByRole('button', { name: '获取验证码' }).click();
-  const code = await demoCode(page);
-  await page.getByLabel('验证码').fill(code);
-  await page.getByRole('button', { name: '登录' }).click();
-}
-
-const goodCard = () => `62220200${String(randomInt(0, 1e9)).padStart(9, '0')}1`;
 
 describe('H5 onboarding of a new borrower', () => {
   it('signs in with the code, passes real name, agreements, card binding and credit, refusing the invalid steps', async () => {

@@ -241,3 +241,19 @@ export async function expectScheduleShown(page: Page, servicing: Servicing): Pro
     });
   }
 }
+
+/** Confirms the page's own confirmation dialog with the button named. */
+export async function confirmDialog(tab: H5Page, name: string): Promise<void> {
+  const dialog = tab.page.getByRole('dialog');
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name }).click();
+}
+
+/** Waits until the payment is applied (the outcome shows it paid) — failing at once on a problem shown. */
+export async function paid(tab: H5Page): Promise<void> {
+  const settled = tab.page.locator(
+    '[data-testid="outcome"][data-phase="succeeded"], [data-testid="problem"]',
+  );
+  await settled.first().waitFor({ timeout: 60_000 });
+  expect(await tab.page.getByTestId('problem').allTextContents()).toEqual([]);
+}

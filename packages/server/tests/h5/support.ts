@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -184,3 +185,25 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export function settled<T>(read: () => Promise<T> | T) {
   return expect.poll(read, { timeout: 30_000, interval: 50 });
 }
+
+/** The code the demo shows (DEMO_SHOW_CODES) where a phone would receive it. */
+export async function demoCode(page: Page): Promise<string> {
+  const text = (await page.getByTestId('demo-code').textContent()) ?? '';
+  const code = /\d{6}/.exec(text)?.[0];
+  if (code === undefined) throw new Error(`no demo code in "${text}"`);
+  return code;
+}
+
+/** Signs in through the H5's form with the code the demo shows. */
+export async function signInWithOtp(tab: H5Page, phone: string, path = '/login'): Promise<void> {
+  const { page } = tab;
+  await page.goto(tab.url(path));
+  await page.getByLabel('手机号').fill(phone);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  const code = await demoCode(page);
+  await page.getByLabel('验证码').fill(code);
+  await page.getByRole('button', { name: '登录' }).click();
+}
+
+/** A card number the channel simulator binds (its rules refuse some suffixes: see channel-sim). */
+export const goodCard = () => `62220200${String(randomInt(0, 1e9)).padStart(9, '0')}1`;
