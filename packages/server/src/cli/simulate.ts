@@ -92,7 +92,11 @@ export async function simulateOnDatabase(
   const db = createDb(pool);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
-    const quiet = logger.child({ component: 'simulation' });
+    // The simulation's own API answers the channel's callbacks by the thousand: one log line each
+    // would bury the progress and the banner, so at the default level (info) only warnings and
+    // errors are logged; LOG_LEVEL=debug still shows every request.
+    const level = logger.level === 'info' ? 'warn' : logger.level;
+    const quiet = logger.child({ component: 'simulation' }, { level });
     const appServices = { config, db, logger: quiet };
     app = await buildApp({
       services: appServices,
