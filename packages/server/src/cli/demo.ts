@@ -9,6 +9,7 @@ import {
   simulateOnDatabase,
   staffLoginsText,
   summaryText,
+  tryBorrowerText,
 } from './simulate.ts';
 
 // `fenqi demo` (`npm start`): migrations, then — on a database without a simulation — the demo
@@ -45,6 +46,8 @@ export const demoCommand: Command = {
           return [
             `Reusing the simulated business already in the database (seed ${summary.seed}, ${summary.months} months from ${summary.startDate}: ${summary.loans.total.toLocaleString('en')} loans; business date ${summary.businessDate}).`,
             'The staff logins were shown when it was simulated; reset the database to simulate again.',
+            // Summaries stored before the field existed have none.
+            ...(summary.tryBorrower ? [`Borrower H5: ${tryBorrowerText(summary.tryBorrower)}.`] : []),
           ];
         }
         if (status.state !== 'none') return [`Warning: ${refusalText(status.state, status.run)}.`];

@@ -160,8 +160,14 @@ export function summaryText(result: SimulationResult): string {
     `  ledger verify         ${s.ledgerVerify.ok ? 'no drift' : `${s.ledgerVerify.drift.length} DRIFT(S)`} (${count(s.ledgerVerify.accounts)} accounts, ${s.ledgerVerify.entries} entries, ${s.ledgerVerify.lines} lines)`,
     `  servicing = ledger    ${ok(s.servicingLedger.matches)} for ${count(s.servicingLedger.loans)} loans${s.servicingLedger.matches ? '' : `: ${s.servicingLedger.differences.length} differences, e.g. ${JSON.stringify(s.servicingLedger.differences[0])}`}`,
     `  time                  ${result.timing.elapsedSeconds} s (seeding ${result.timing.seedSeconds} s, days ${result.timing.daysSeconds} s, checks ${result.timing.checksSeconds} s)`,
+    ...(s.tryBorrower === null ? [] : [`  borrower H5           ${tryBorrowerText(s.tryBorrower)}`]),
     '',
   ].join('\n');
+}
+
+/** How to see the simulated business as one of its borrowers. */
+export function tryBorrowerText(borrower: { phone: string; name: string }): string {
+  return `sign in at /h5 as ${borrower.name}, phone ${borrower.phone} (the demo shows the SMS code on screen)`;
 }
 
 /** The staff logins, one line each: shown once (they are stored only hashed and encrypted). */

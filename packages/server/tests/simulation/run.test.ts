@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulationResult } from '../../src/modules/simulation/service.ts';
 import { expectLedgerMatchesServicing } from '../servicing/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { http, startTestServer } from '../support/server.ts';
 import { type Finished, fenqiEnv, fenqiRun, simulate } from './support.ts';
 
 // The issue's acceptance on a small business: `fenqi simulate` on a fresh database runs three
@@ -76,6 +77,33 @@ describe('fenqi simulate --months 3 --borrowers 40 --seed 7', () => {
     // The files of December, January and February, on the mornings of the 1st.
     expect(activity.bureauSubmissions).toBe(3);
     expect(activity.bureauSubmittedRecords).toBeGreaterThan(0);
+  });
+
+  it('names a borrower to try the H5 as, who signs in with the demo code and finds open loans', async () => {
+    const { tryBorrower } = run.result.summary;
+    const phone = tryBorrower?.phone ?? '';
+    expect(phone).toMatch(/^1[3-9]\d{9}$/);
+    const server = await startTestServer(database, {
+      accessControl: 'iam',
+      env: { DEMO_SHOW_CODES: 'true' },
+    });
+    try {
+      const sent = await http(server.baseUrl, 'POST', '/api/v1/borrower/otp', { body: { phone } });
+      expect(sent.status, sent.text).toBe(202);
+      const code = (sent.json as { demoCode: string }).demoCode;
+      const login = await http(server.baseUrl, 'POST', '/api/v1/borrower/login', {
+        body: { phone, code },
+      });
+      expect(login.status, login.text).toBe(200);
+      const { accessToken } = login.json as { accessToken: string };
+      const bill = await http(server.baseUrl, 'GET', '/api/v1/borrower/bill', {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(bill.status, bill.text).toBe(200);
+      expect((bill.json as { loans: unknown[] }).loans.length).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
   });
 
   it('printed the staff logins once, on stderr', () => {

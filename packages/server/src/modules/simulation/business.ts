@@ -227,6 +227,17 @@ export class SimulatedBusiness {
     for (const [username, member] of context.staff) this.staffById.set(member.userId, username);
   }
 
+  /** A borrower to try the H5 as: the first who kept paying and has a loan active at the end. */
+  async borrowerToTry(): Promise<{ phone: string; name: string } | null> {
+    for (const b of this.borrowers) {
+      if (b.defaulted) continue;
+      for (const id of b.loans)
+        if ((await loanById(this.context.db, id)).state === 'active')
+          return { phone: b.profile.phone, name: b.profile.name };
+    }
+    return null;
+  }
+
   dateOf(day: number): string {
     return addDays(localDate(this.start), day);
   }

@@ -210,6 +210,7 @@ async function simulate(input: SimulationInput): Promise<SimulationRun> {
       startDate: options.startDate,
       days: current.days,
       activity: current.activity,
+      tryBorrower: await current.borrowerToTry(),
     });
     const finished = performance.now();
     const result: SimulationResult = {

@@ -42,6 +42,11 @@ export type SimulationSummary = {
     differences: { loanId: string; account: string; servicingMinor: string; ledgerMinor: string }[];
   };
   activity: Omit<Activity, 'writtenOffPrincipalMinor'> & { writtenOffPrincipalMinor: string };
+  /**
+   * A simulated borrower to sign in to the borrower H5 as (with the code the demo shows): the first
+   * who kept paying and has a loan open at the end; null when there is none.
+   */
+  tryBorrower: { phone: string; name: string } | null;
 };
 
 export type SimulationResult = {
@@ -63,6 +68,7 @@ export async function summarize(
     startDate: string;
     days: number;
     activity: Activity;
+    tryBorrower: SimulationSummary['tryBorrower'];
   },
 ): Promise<SimulationSummary> {
   const businessDate = await getBusinessDate(db);
@@ -138,5 +144,6 @@ export async function summarize(
       })),
     },
     activity: { ...activity, writtenOffPrincipalMinor: String(writtenOffPrincipalMinor) },
+    tryBorrower: input.tryBorrower,
   };
 }
