@@ -4,11 +4,11 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { ApiProblem, api, unwrap } from '../../api/client';
 import { Money } from '../../components/Money';
-import { PageShell } from '../../components/PageShell';
 import { formatMoney } from '../../format';
+import { CollectionPage } from '../servicing/CollectionPage';
 import { useCollection } from '../servicing/collection';
 import { useConfirm } from '../servicing/confirm';
-import { CollectionOutcome, RefusedNotice } from '../servicing/Outcome';
+import { RefusedNotice } from '../servicing/Outcome';
 import { LoanStateTag, Row, Rows } from '../servicing/parts';
 import { cardTail, useDebitCards, useLoan, usePayoffQuote, useServicing } from '../servicing/queries';
 import { CardPicker } from './CardPicker';
@@ -26,7 +26,8 @@ export function PayoffPage() {
   const quote = usePayoffQuote(loanId, open);
   const loan = useLoan(loanId);
   const cards = useDebitCards();
-  const { outcome, submit, lookAgain, reset } = useCollection(loanId);
+  const collection = useCollection(loanId);
+  const { outcome, submit } = collection;
   const [picked, setPicked] = useState<string | undefined>(undefined);
   const card = cards.list.find((entry) => entry.agreement.id === picked) ?? cards.list[0];
   const busy = outcome.phase === 'submitting' || outcome.phase === 'pending';
@@ -66,100 +67,74 @@ export function PayoffPage() {
     });
   };
 
-  // Once a payment is under way the page shows its outcome: the reads it refreshes (a quote of a loan
-  // now closed is refused) no longer replace it.
-  const shown = outcome.phase !== 'idle' && outcome.phase !== 'refused';
   const paidOff = loan.data?.state === 'paid_off' || servicing.data?.account.status === 'paid_off';
   return (
-    <>
-      {confirmation.dialog}
-      <PageShell
-        title={t('payoff.title')}
-        back={`/loans/${loanId}`}
-        loading={!shown && (servicing.isPending || (open && quote.isPending) || cards.isPending)}
-        error={shown ? undefined : (servicing.error ?? quote.error ?? cards.error ?? undefined)}
-        onRetry={() => {
-          void servicing.refetch();
-          void quote.refetch();
-          cards.refetch();
-        }}
-      >
-        {shown ? (
-          <CollectionOutcome
-            outcome={outcome}
-            loanId={loanId}
-            onLookAgain={lookAgain}
-            onAgain={reset}
-            successTitle={paidOff ? t('payoff.paidOff') : t('succeeded')}
-            extra={
-              loan.data && (
-                <Rows testId="payoff-state">
-                  <Row label={t('payoff.loanState')}>
-                    <LoanStateTag state={loan.data.state} />
-                  </Row>
-                </Rows>
-              )
-            }
-          />
-        ) : servicing.data && !open ? (
-          <div className="card" data-testid="loan-closed">
-            <div className="hint">{t('closed')}</div>
-          </div>
-        ) : (
-          quote.data && (
-            <>
-              <section className="card" data-testid="payoff-quote">
-                <div className="figure-label">{t('payoff.total')}</div>
-                <div className="big-figure">
-                  <Money minor={quote.data.totalMinor} testId="payoff-total" />
-                </div>
-                <div className="hint" data-testid="payoff-quote-date">
-                  {t('payoff.validOn', { date: quote.data.quoteDate })}
-                </div>
-                <Rows testId="payoff-parts">
-                  <Row
-                    label={t('payoff.principal')}
-                    minor={quote.data.principalMinor}
-                    testId="payoff-principal"
-                  />
-                  <Row
-                    label={t('payoff.interest')}
-                    minor={quote.data.interestMinor}
-                    testId="payoff-interest"
-                  />
-                  <Row label={t('payoff.fee')} minor={quote.data.feeMinor} testId="payoff-fee" />
-                  <Row label={t('payoff.penalty')} minor={quote.data.penaltyMinor} testId="payoff-penalty" />
-                  <Row
-                    label={t('payoff.prepaymentFee', { base: formatMoney(quote.data.prepaidPrincipalMinor) })}
-                    minor={quote.data.prepaymentFeeMinor}
-                    testId="payoff-prepayment-fee"
-                  />
-                </Rows>
-                {quote.data.creditBalanceMinor !== '0' && (
-                  <div className="hint" style={{ marginTop: 8 }}>
-                    {t('payoff.creditBalance', { amount: formatMoney(quote.data.creditBalanceMinor) })}
-                  </div>
-                )}
-              </section>
-              <CardPicker cards={cards.list} value={card?.agreement.id} onChange={setPicked} />
-              <RefusedNotice outcome={outcome} />
-              <div className="sticky-action">
-                <Button
-                  block
-                  color="primary"
-                  size="large"
-                  disabled={card === undefined || busy}
-                  loading={busy}
-                  onClick={() => void pay()}
-                  data-testid="payoff-submit"
-                >
-                  {t('payoff.pay', { amount: formatMoney(quote.data.totalMinor) })}
-                </Button>
+    <CollectionPage
+      title={t('payoff.title')}
+      loanId={loanId}
+      reads={[servicing, ...(open ? [quote] : []), cards]}
+      collection={collection}
+      confirmDialog={confirmation.dialog}
+      closed={servicing.data !== undefined && !open}
+      successTitle={paidOff ? t('payoff.paidOff') : t('succeeded')}
+      extra={
+        loan.data && (
+          <Rows testId="payoff-state">
+            <Row label={t('payoff.loanState')}>
+              <LoanStateTag state={loan.data.state} />
+            </Row>
+          </Rows>
+        )
+      }
+    >
+      {quote.data && (
+        <>
+          <section className="card" data-testid="payoff-quote">
+            <div className="figure-label">{t('payoff.total')}</div>
+            <div className="big-figure">
+              <Money minor={quote.data.totalMinor} testId="payoff-total" />
+            </div>
+            <div className="hint" data-testid="payoff-quote-date">
+              {t('payoff.validOn', { date: quote.data.quoteDate })}
+            </div>
+            <Rows testId="payoff-parts">
+              <Row
+                label={t('payoff.principal')}
+                minor={quote.data.principalMinor}
+                testId="payoff-principal"
+              />
+              <Row label={t('payoff.interest')} minor={quote.data.interestMinor} testId="payoff-interest" />
+              <Row label={t('payoff.fee')} minor={quote.data.feeMinor} testId="payoff-fee" />
+              <Row label={t('payoff.penalty')} minor={quote.data.penaltyMinor} testId="payoff-penalty" />
+              <Row
+                label={t('payoff.prepaymentFee', { base: formatMoney(quote.data.prepaidPrincipalMinor) })}
+                minor={quote.data.prepaymentFeeMinor}
+                testId="payoff-prepayment-fee"
+              />
+            </Rows>
+            {quote.data.creditBalanceMinor !== '0' && (
+              <div className="hint" style={{ marginTop: 8 }}>
+                {t('payoff.creditBalance', { amount: formatMoney(quote.data.creditBalanceMinor) })}
               </div>
-            </>
-          )
-        )}
-      </PageShell>
-    </>
+            )}
+          </section>
+          <CardPicker cards={cards.list} value={card?.agreement.id} onChange={setPicked} />
+          <RefusedNotice outcome={outcome} />
+          <div className="sticky-action">
+            <Button
+              block
+              color="primary"
+              size="large"
+              disabled={card === undefined || busy}
+              loading={busy}
+              onClick={() => void pay()}
+              data-testid="payoff-submit"
+            >
+              {t('payoff.pay', { amount: formatMoney(quote.data.totalMinor) })}
+            </Button>
+          </div>
+        </>
+      )}
+    </CollectionPage>
   );
 }

@@ -5,11 +5,11 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { api, type Schemas, unwrap } from '../../api/client';
 import { Money } from '../../components/Money';
-import { PageShell } from '../../components/PageShell';
 import { formatMoney, parseMoney } from '../../format';
+import { CollectionPage } from '../servicing/CollectionPage';
 import { useCollection } from '../servicing/collection';
 import { useConfirm } from '../servicing/confirm';
-import { CollectionOutcome, RefusedNotice } from '../servicing/Outcome';
+import { RefusedNotice } from '../servicing/Outcome';
 import { ServicingProblem } from '../servicing/Problem';
 import { Row, Rows } from '../servicing/parts';
 import { cardTail, type LoanServicing, useDebitCards, useServicing } from '../servicing/queries';
@@ -135,7 +135,8 @@ export function PrepayPage() {
   const servicing = useServicing(loanId);
   const open = servicing.data !== undefined && servicing.data.account.status !== 'paid_off';
   const cards = useDebitCards();
-  const { outcome, submit, lookAgain, reset } = useCollection(loanId);
+  const collection = useCollection(loanId);
+  const { outcome, submit } = collection;
   const [amountText, setAmountText] = useState('');
   const [mode, setMode] = useState<Mode>('reduce_term');
   const [asked, setAsked] = useState<{ principalMinor: string; mode: Mode } | undefined>(undefined);
@@ -198,113 +199,92 @@ export function PrepayPage() {
     });
   };
 
-  // Once a payment is under way the page shows its outcome: the reads it refreshes (a quote of a loan
-  // now closed is refused) no longer replace it.
-  const shown = outcome.phase !== 'idle' && outcome.phase !== 'refused';
   return (
-    <>
-      {confirmation.dialog}
-      <PageShell
-        title={t('prepay.title')}
-        back={`/loans/${loanId}`}
-        loading={!shown && (servicing.isPending || cards.isPending)}
-        error={shown ? undefined : (servicing.error ?? cards.error ?? undefined)}
-        onRetry={() => {
-          void servicing.refetch();
-          cards.refetch();
-        }}
-      >
-        {shown ? (
-          <CollectionOutcome
-            outcome={outcome}
-            loanId={loanId}
-            onLookAgain={lookAgain}
-            onAgain={reset}
-            successTitle={t('prepay.succeeded')}
-          />
-        ) : servicing.data && !open ? (
-          <div className="card" data-testid="loan-closed">
-            <div className="hint">{t('closed')}</div>
-          </div>
-        ) : (
-          servicing.data && (
+    <CollectionPage
+      title={t('prepay.title')}
+      loanId={loanId}
+      reads={[servicing, cards]}
+      collection={collection}
+      confirmDialog={confirmation.dialog}
+      closed={servicing.data !== undefined && !open}
+      successTitle={t('prepay.succeeded')}
+    >
+      {servicing.data && (
+        <>
+          <section className="card choice" data-testid="prepay-form">
+            <h2>{t('prepay.amount')}</h2>
+            <Input
+              className="amount-input"
+              inputMode="decimal"
+              placeholder={t('amount.placeholder')}
+              value={amountText}
+              onChange={setAmountText}
+              aria-label={t('prepay.amount')}
+              data-testid="prepay-amount"
+            />
+            <div className="hint">
+              {t('prepay.hint', {
+                outstanding: formatMoney(servicing.data.account.principalOutstandingMinor),
+              })}
+            </div>
+            {touched && amountProblem && <div className="field-error">{amountProblem}</div>}
+            <h2 style={{ marginTop: 14 }}>{t('prepay.mode')}</h2>
+            <Selector
+              columns={1}
+              value={[mode]}
+              onChange={(values) => {
+                const [next] = values;
+                if (next !== undefined) setMode(next);
+              }}
+              options={[
+                {
+                  value: 'reduce_term' as const,
+                  label: <span data-testid="mode-reduce-term">{t('prepay.reduceTerm')}</span>,
+                  description: t('prepay.reduceTermHint'),
+                },
+                {
+                  value: 'reduce_payment' as const,
+                  label: <span data-testid="mode-reduce-payment">{t('prepay.reducePayment')}</span>,
+                  description: t('prepay.reducePaymentHint'),
+                },
+              ]}
+            />
+            <Button
+              block
+              size="large"
+              color="primary"
+              fill="outline"
+              style={{ marginTop: 12 }}
+              loading={quote.isFetching}
+              onClick={preview}
+              data-testid="prepay-preview"
+            >
+              {t('prepay.preview')}
+            </Button>
+          </section>
+          {current !== undefined && quote.error ? <ServicingProblem error={quote.error} /> : null}
+          {current !== undefined && quote.data && (
             <>
-              <section className="card choice" data-testid="prepay-form">
-                <h2>{t('prepay.amount')}</h2>
-                <Input
-                  className="amount-input"
-                  inputMode="decimal"
-                  placeholder={t('amount.placeholder')}
-                  value={amountText}
-                  onChange={setAmountText}
-                  aria-label={t('prepay.amount')}
-                  data-testid="prepay-amount"
-                />
-                <div className="hint">
-                  {t('prepay.hint', {
-                    outstanding: formatMoney(servicing.data.account.principalOutstandingMinor),
-                  })}
-                </div>
-                {touched && amountProblem && <div className="field-error">{amountProblem}</div>}
-                <h2 style={{ marginTop: 14 }}>{t('prepay.mode')}</h2>
-                <Selector
-                  columns={1}
-                  value={[mode]}
-                  onChange={(values) => {
-                    const [next] = values;
-                    if (next !== undefined) setMode(next);
-                  }}
-                  options={[
-                    {
-                      value: 'reduce_term' as const,
-                      label: <span data-testid="mode-reduce-term">{t('prepay.reduceTerm')}</span>,
-                      description: t('prepay.reduceTermHint'),
-                    },
-                    {
-                      value: 'reduce_payment' as const,
-                      label: <span data-testid="mode-reduce-payment">{t('prepay.reducePayment')}</span>,
-                      description: t('prepay.reducePaymentHint'),
-                    },
-                  ]}
-                />
+              <Effect servicing={servicing.data} quote={quote.data} />
+              <CardPicker cards={cards.list} value={card?.agreement.id} onChange={setPicked} />
+              <RefusedNotice outcome={outcome} />
+              <div className="sticky-action">
                 <Button
                   block
-                  size="large"
                   color="primary"
-                  fill="outline"
-                  style={{ marginTop: 12 }}
-                  loading={quote.isFetching}
-                  onClick={preview}
-                  data-testid="prepay-preview"
+                  size="large"
+                  disabled={card === undefined || busy}
+                  loading={busy}
+                  onClick={() => void pay()}
+                  data-testid="prepay-submit"
                 >
-                  {t('prepay.preview')}
+                  {t('prepay.pay', { amount: formatMoney(quote.data.totalMinor) })}
                 </Button>
-              </section>
-              {current !== undefined && quote.error ? <ServicingProblem error={quote.error} /> : null}
-              {current !== undefined && quote.data && (
-                <>
-                  <Effect servicing={servicing.data} quote={quote.data} />
-                  <CardPicker cards={cards.list} value={card?.agreement.id} onChange={setPicked} />
-                  <RefusedNotice outcome={outcome} />
-                  <div className="sticky-action">
-                    <Button
-                      block
-                      color="primary"
-                      size="large"
-                      disabled={card === undefined || busy}
-                      loading={busy}
-                      onClick={() => void pay()}
-                      data-testid="prepay-submit"
-                    >
-                      {t('prepay.pay', { amount: formatMoney(quote.data.totalMinor) })}
-                    </Button>
-                  </div>
-                </>
-              )}
+              </div>
             </>
-          )
-        )}
-      </PageShell>
-    </>
+          )}
+        </>
+      )}
+    </CollectionPage>
   );
 }

@@ -4,11 +4,11 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { Money } from '../../components/Money';
-import { PageShell } from '../../components/PageShell';
 import { formatMoney, parseMoney } from '../../format';
+import { CollectionPage } from '../servicing/CollectionPage';
 import { useCollection } from '../servicing/collection';
 import { useConfirm } from '../servicing/confirm';
-import { CollectionOutcome, RefusedNotice } from '../servicing/Outcome';
+import { RefusedNotice } from '../servicing/Outcome';
 import { Row, Rows } from '../servicing/parts';
 import {
   cardTail,
@@ -58,7 +58,8 @@ export function RepayPage() {
   const open = servicing.data !== undefined && servicing.data.account.status !== 'paid_off';
   const quote = usePayoffQuote(loanId, open);
   const cards = useDebitCards();
-  const { outcome, submit, lookAgain, reset } = useCollection(loanId);
+  const collection = useCollection(loanId);
+  const { outcome, submit } = collection;
   const [choice, setChoice] = useState<What | undefined>(undefined);
   const [amountText, setAmountText] = useState('');
   const [picked, setPicked] = useState<string | undefined>(undefined);
@@ -120,130 +121,101 @@ export function RepayPage() {
     );
   };
 
-  // Once a payment is under way the page shows its outcome: the reads it refreshes (a quote of a loan
-  // now closed is refused) no longer replace it.
-  const shown = outcome.phase !== 'idle' && outcome.phase !== 'refused';
   return (
-    <>
-      {confirmation.dialog}
-      <PageShell
-        title={t('title')}
-        back={`/loans/${loanId}`}
-        loading={!shown && (servicing.isPending || (open && quote.isPending) || cards.isPending)}
-        error={shown ? undefined : (servicing.error ?? quote.error ?? cards.error ?? undefined)}
-        onRetry={() => {
-          void servicing.refetch();
-          void quote.refetch();
-          cards.refetch();
-        }}
-      >
-        {shown ? (
-          <CollectionOutcome
-            outcome={outcome}
-            loanId={loanId}
-            onLookAgain={lookAgain}
-            onAgain={reset}
-            successTitle={t('succeeded')}
-          />
-        ) : servicing.data && !open ? (
-          <div className="card" data-testid="loan-closed">
-            <div className="hint">{t('closed')}</div>
-          </div>
-        ) : (
-          figures &&
-          quote.data && (
-            <>
-              <section className="card choice" data-testid="repay-choice">
-                <h2>{t('choose')}</h2>
-                <Selector
-                  columns={1}
-                  value={[what]}
-                  onChange={(values) => {
-                    const [next] = values;
-                    if (next !== undefined) setChoice(next);
-                  }}
-                  options={[
-                    {
-                      value: 'current_installment' as const,
-                      label: (
-                        <span data-testid="option-current">
-                          {t('what.current')}{' '}
-                          <Money minor={figures.currentBillMinor} testId="current-bill-amount" />
-                        </span>
-                      ),
-                      disabled: figures.currentBillMinor === 0n,
-                    },
-                    ...(figures.due.length > 0
-                      ? [
-                          {
-                            value: 'all_due' as const,
-                            label: (
-                              <span data-testid="option-all-due">
-                                {t('what.allDue')}{' '}
-                                <Money minor={figures.allDueMinor} testId="all-due-amount" />
-                              </span>
-                            ),
-                          },
-                        ]
-                      : []),
-                    {
-                      value: 'amount' as const,
-                      label: <span data-testid="option-amount">{t('what.amount')}</span>,
-                    },
-                  ]}
+    <CollectionPage
+      title={t('title')}
+      loanId={loanId}
+      reads={[servicing, ...(open ? [quote] : []), cards]}
+      collection={collection}
+      confirmDialog={confirmation.dialog}
+      closed={servicing.data !== undefined && !open}
+      successTitle={t('succeeded')}
+    >
+      {figures && quote.data && (
+        <>
+          <section className="card choice" data-testid="repay-choice">
+            <h2>{t('choose')}</h2>
+            <Selector
+              columns={1}
+              value={[what]}
+              onChange={(values) => {
+                const [next] = values;
+                if (next !== undefined) setChoice(next);
+              }}
+              options={[
+                {
+                  value: 'current_installment' as const,
+                  label: (
+                    <span data-testid="option-current">
+                      {t('what.current')}{' '}
+                      <Money minor={figures.currentBillMinor} testId="current-bill-amount" />
+                    </span>
+                  ),
+                  disabled: figures.currentBillMinor === 0n,
+                },
+                ...(figures.due.length > 0
+                  ? [
+                      {
+                        value: 'all_due' as const,
+                        label: (
+                          <span data-testid="option-all-due">
+                            {t('what.allDue')} <Money minor={figures.allDueMinor} testId="all-due-amount" />
+                          </span>
+                        ),
+                      },
+                    ]
+                  : []),
+                {
+                  value: 'amount' as const,
+                  label: <span data-testid="option-amount">{t('what.amount')}</span>,
+                },
+              ]}
+            />
+            {what === 'current_installment' && (
+              <Rows testId="current-bill">
+                {figures.payable.map((row) => (
+                  <Row key={row.number} label={t('installment', { number: row.number, date: row.dueDate })}>
+                    <Money minor={unpaidWithoutPenalty(row)} />
+                  </Row>
+                ))}
+                {figures.penaltyMinor > 0n && <Row label={t('penaltyToday')} minor={figures.penaltyMinor} />}
+              </Rows>
+            )}
+            {what === 'amount' && (
+              <>
+                <Input
+                  className="amount-input"
+                  inputMode="decimal"
+                  placeholder={t('amount.placeholder')}
+                  value={amountText}
+                  onChange={setAmountText}
+                  aria-label={t('amount.label')}
+                  data-testid="amount-input"
                 />
-                {what === 'current_installment' && (
-                  <Rows testId="current-bill">
-                    {figures.payable.map((row) => (
-                      <Row
-                        key={row.number}
-                        label={t('installment', { number: row.number, date: row.dueDate })}
-                      >
-                        <Money minor={unpaidWithoutPenalty(row)} />
-                      </Row>
-                    ))}
-                    {figures.penaltyMinor > 0n && (
-                      <Row label={t('penaltyToday')} minor={figures.penaltyMinor} />
-                    )}
-                  </Rows>
-                )}
-                {what === 'amount' && (
-                  <>
-                    <Input
-                      className="amount-input"
-                      inputMode="decimal"
-                      placeholder={t('amount.placeholder')}
-                      value={amountText}
-                      onChange={setAmountText}
-                      aria-label={t('amount.label')}
-                      data-testid="amount-input"
-                    />
-                    <div className="hint">{t('amount.hint', { max: formatMoney(maxMinor) })}</div>
-                    {touched && amountProblem && <div className="field-error">{amountProblem}</div>}
-                  </>
-                )}
-              </section>
-              <CardPicker cards={cards.list} value={card?.agreement.id} onChange={setPicked} />
-              <RefusedNotice outcome={outcome} />
-              <div className="sticky-action">
-                <Button
-                  block
-                  color="primary"
-                  size="large"
-                  disabled={card === undefined || busy}
-                  loading={busy}
-                  onClick={() => void pay()}
-                  data-testid="repay-submit"
-                >
-                  {amountMinor !== undefined && amountProblem === undefined
-                    ? t('pay', { amount: formatMoney(amountMinor) })
-                    : t('payPlain')}
-                </Button>
-              </div>
-            </>
-          )
-        )}
-      </PageShell>
-    </>
+                <div className="hint">{t('amount.hint', { max: formatMoney(maxMinor) })}</div>
+                {touched && amountProblem && <div className="field-error">{amountProblem}</div>}
+              </>
+            )}
+          </section>
+          <CardPicker cards={cards.list} value={card?.agreement.id} onChange={setPicked} />
+          <RefusedNotice outcome={outcome} />
+          <div className="sticky-action">
+            <Button
+              block
+              color="primary"
+              size="large"
+              disabled={card === undefined || busy}
+              loading={busy}
+              onClick={() => void pay()}
+              data-testid="repay-submit"
+            >
+              {amountMinor !== undefined && amountProblem === undefined
+                ? t('pay', { amount: formatMoney(amountMinor) })
+                : t('payPlain')}
+            </Button>
+          </div>
+        </>
+      )}
+    </CollectionPage>
   );
 }
