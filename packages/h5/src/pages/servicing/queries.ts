@@ -148,41 +148,25 @@ export function cardTail(card: BankCard | undefined): string {
   return card?.cardNumberMasked.slice(-4) ?? '····';
 }
 
-/** Whole components of a schedule row, added up in bigint (fen): what it bills and what was paid. */
-export function billed(installment: Installment): bigint {
-  return (
-    BigInt(installment.principal.dueMinor) +
-    BigInt(installment.interest.dueMinor) +
-    BigInt(installment.fee.dueMinor) +
-    BigInt(installment.penalty.dueMinor)
-  );
+type Figure = 'dueMinor' | 'paidMinor' | 'waivedMinor' | 'outstandingMinor';
+const parts = ['principal', 'interest', 'fee', 'penalty'] as const;
+
+/** One figure of a schedule row's components, added up in bigint (fen). */
+function sum(
+  installment: Installment,
+  figure: Figure,
+  of: readonly (typeof parts)[number][] = parts,
+): bigint {
+  return of.reduce((total, part) => total + BigInt(installment[part][figure]), 0n);
 }
 
-export function paid(installment: Installment): bigint {
-  return (
-    BigInt(installment.principal.paidMinor) +
-    BigInt(installment.interest.paidMinor) +
-    BigInt(installment.fee.paidMinor) +
-    BigInt(installment.penalty.paidMinor)
-  );
-}
-
-export function waived(installment: Installment): bigint {
-  return (
-    BigInt(installment.principal.waivedMinor) +
-    BigInt(installment.interest.waivedMinor) +
-    BigInt(installment.fee.waivedMinor) +
-    BigInt(installment.penalty.waivedMinor)
-  );
-}
+/** What an installment bills, what was paid and what was waived, every component. */
+export const billed = (installment: Installment): bigint => sum(installment, 'dueMinor');
+export const paid = (installment: Installment): bigint => sum(installment, 'paidMinor');
+export const waived = (installment: Installment): bigint => sum(installment, 'waivedMinor');
 
 /** Unpaid principal, interest and fee of an installment (its penalty apart). */
-export function unpaidWithoutPenalty(installment: Installment): bigint {
-  return (
-    BigInt(installment.principal.outstandingMinor) +
-    BigInt(installment.interest.outstandingMinor) +
-    BigInt(installment.fee.outstandingMinor)
-  );
-}
+export const unpaidWithoutPenalty = (installment: Installment): bigint =>
+  sum(installment, 'outstandingMinor', ['principal', 'interest', 'fee']);
 
 export const isOpenLoan = (state: Loan['state']) => state === 'active' || state === 'overdue';

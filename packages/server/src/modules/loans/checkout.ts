@@ -71,6 +71,22 @@ export async function checkoutView(db: DB, token: string): Promise<CheckoutView>
   };
 }
 
+/** The order's loan with the term, priced for the borrower today (the grade their decision gave). */
+async function pricedOrder(db: DB, scope: BorrowerScope, row: store.OrderRow, termCount: number) {
+  const customerId = await customerOf(db, scope);
+  const merchant = await merchantById(db, row.merchant_id);
+  const businessDate = await getBusinessDate(db);
+  const priced = await priceLoan(db, {
+    customerId,
+    productCode: row.product_code,
+    termCount,
+    principalMinor: row.amount_minor,
+    startDate: businessDate,
+    merchantDiscountRate: merchant.discountRate,
+  });
+  return { customerId, merchant, businessDate, priced };
+}
+
 export async function quoteOrder(
   db: DB,
   scope: BorrowerScope,
@@ -78,17 +94,7 @@ export async function quoteOrder(
   termCount: number,
 ): Promise<Quote> {
   const row = await orderByToken(db, token, false);
-  const customerId = await customerOf(db, scope);
-  const merchant = await merchantById(db, row.merchant_id);
-  const priced = await priceLoan(db, {
-    customerId,
-    productCode: row.product_code,
-    termCount,
-    principalMinor: row.amount_minor,
-    startDate: await getBusinessDate(db),
-    merchantDiscountRate: merchant.discountRate,
-  });
-  return toQuote(priced);
+  return toQuote((await pricedOrder(db, scope, row, termCount)).priced);
 }
 
 /**
@@ -109,17 +115,7 @@ export async function previewContract(
     throw new AppError('order_not_open', `The order is ${row.status}.`, {
       extensions: { orderStatus: row.status },
     });
-  const customerId = await customerOf(db, scope);
-  const merchant = await merchantById(db, row.merchant_id);
-  const businessDate = await getBusinessDate(db);
-  const priced = await priceLoan(db, {
-    customerId,
-    productCode: row.product_code,
-    termCount: input.termCount,
-    principalMinor: row.amount_minor,
-    startDate: businessDate,
-    merchantDiscountRate: merchant.discountRate,
-  });
+  const { customerId, merchant, businessDate, priced } = await pricedOrder(db, scope, row, input.termCount);
   const shares = await previewShares(db, {
     productCode: row.product_code,
     principalMinor: priced.schedule.financedPrincipalMinor,
